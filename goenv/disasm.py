@@ -174,7 +174,10 @@ def disassemble(binary: str | os.PathLike, func: str, *, toolchain=None,
         from .toolchain import default
 
         toolchain = default()
-    pattern = func if regex else ("^" + re.escape(func) + "$" if regex is False else function_regex(func))
+    if regex is None:
+        pattern = function_regex(func)
+    else:
+        pattern = func if regex else "^" + re.escape(func) + "$"
     res = toolchain.run_go(["tool", "objdump", "-s", pattern, str(path)], timeout=120)
     if res.returncode != 0:
         raise DisassemblyError(_objdump_failure(path, res.stderr))

@@ -189,7 +189,8 @@ def _excluded_rows(pairs: list[tuple[str, str]], rows: list[dict[str, Any]],
     seen: dict[str, dict[str, Any]] = {}
     present: set[tuple[str, str, str]] = set()
     for r in rows:
-        seen.setdefault(r["import_path"], r)
+        if r["dir"]:  # real packages only, not the go command's pseudo-packages for bad patterns
+            seen.setdefault(r["import_path"], r)
         present.add((r["goos"], r["goarch"], r["import_path"]))
     extra = []
     for goos, goarch in pairs:

@@ -113,8 +113,8 @@ class BinaryInfo:
     problems: tuple[str, ...] = ()
 
     @property
-    def is_go_dynamic(self) -> bool:
-        """True when the binary needs a dynamic loader at run time."""
+    def is_dynamic(self) -> bool:
+        """True when the binary needs libraries loaded at run time."""
         return self.linkage == "dynamic"
 
     def to_dict(self) -> dict[str, Any]:
@@ -625,21 +625,22 @@ _PLAN9 = {
 
 
 def _plan9_magic(data: bytes) -> int | None:
-    if len(data) < 32:
+    if len(data) < 40:
         return None
-    magic = struct.unpack_from(">I", data, 0)[0]
-    return magic if magic in _PLAN9 else None
+    magic, text, dat, _bss, syms = struct.unpack_from(">IIIII", data, 0)
+    if magic not in _PLAN9:
+        return None
+    # The magics are small numbers that random data can start with; the header
+    # (32 bytes, +8 for a 64-bit entry) followed back to back by text, data and
+    # symbols must also fit in the file.
+    header = 40 if magic & _HDR_MAGIC else 32
+    return magic if header + text + dat + syms <= len(data) else None
 
 
 def _parse_plan9(b: _Bytes, out: dict) -> None:
     b.order = ">"
-    magic, text, data, _bss, syms, _entry, _spsz, _pcsz = b.unpack("IIIIIIII", 0)
+    magic, _text, _data, _bss, syms, _entry, _spsz, _pcsz = b.unpack("IIIIIIII", 0)
     machine, bits, endian = _PLAN9[magic]
-    # The header is 32 bytes (+8 for the 64-bit entry); text, data and symbols
-    # follow back to back, so a plausible layout tells a.out from random data.
-    header = 40 if magic & _HDR_MAGIC else 32
-    if header + text + data > len(b.data):
-        raise _Malformed("text and data segments are larger than the file")
     out.update(machine=machine, machine_code=magic, bits=bits, endianness=endian,
                file_type="executable", goos_hint="plan9", linkage="static", stripped=syms == 0)
 
@@ -723,7 +724,7 @@ _LINKER_MARKERS = frozenset(
         "noptrdata", "enoptrdata", "data", "edata", "bss", "ebss", "noptrbss", "enoptrbss",
         "end", "gcdata", "egcdata", "gcbss", "egcbss", "covctrs", "ecovctrs", "typelink",
         "etypelink", "itablink", "eitablink", "findfunctab", "textsectionmap", "firstmoduledata",
-        "enoptrdata", "esymtab", "symtab", "elfdata",
+        "esymtab", "symtab", "elfdata",
     )
 )
 # Symbol types in `go tool nm`: U undefined (an import, no bytes here), B/b bss
