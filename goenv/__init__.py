@@ -34,3 +34,10 @@ __all__ = [
     "InvalidProgram", "TargetNotRunnable", "EmulatorMissing", "ToolchainNotFound",
     "ToolchainTooOld", "ParseError",
 ]
+
+
+def load_ipython_extension(ipython) -> None:
+    """``%load_ext goenv`` registers the ``%%go`` cell magic."""
+    from .magic import load_ipython_extension as _load
+
+    _load(ipython)

@@ -80,28 +80,6 @@ def parse_diagnostics(output: str, workdir: str | os.PathLike, program: Program 
     return diags
 
 
-def format_diagnostics(diagnostics, *, tab: int = 4) -> str:
-    """Diagnostics as text, each followed by the learner's line and a caret under the column.
-
-    Example::
-
-        main.go:6:2: declared and not used: x
-            6 |     x := 1
-              |     ^
-    """
-    out = []
-    for d in diagnostics:
-        out.append(str(d))
-        if d.source_line is not None:
-            src = d.source_line.expandtabs(tab)
-            out.append(f"{d.line:>5} | {src}")
-            if d.column:
-                # The column counts bytes with a tab as one; re-measure the prefix after expansion.
-                prefix = d.source_line.encode()[: d.column - 1].decode("utf-8", errors="ignore")
-                out.append(f"{'':>5} | {' ' * len(prefix.expandtabs(tab))}^")
-    return "\n".join(out) + ("\n" if out else "")
-
-
 def strip_paths(text: str, prefixes) -> str:
     """Remove the temporary build directory from any text."""
     for p in prefixes:

@@ -118,9 +118,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _print_build_failure(res) -> None:
-    from .build import format_diagnostics
+    from .display import build_failure_text
 
-    text = format_diagnostics(res.diagnostics) if res.diagnostics else res.output
+    text = build_failure_text(res)
     print(text, end="" if text.endswith("\n") else "\n", file=sys.stderr)
 
 

@@ -172,10 +172,10 @@ def test_build_for_every_first_class_target_and_wasm(goos, goarch, fmt, bits, en
 
 def test_format_diagnostics_puts_a_caret_under_the_column():
     """Is each diagnostic followed by its source line and a caret under the column, tabs expanded?"""
-    from goenv.build import format_diagnostics
+    from goenv.display import diagnostics_text
     from goenv.results import Diagnostic
 
-    text = format_diagnostics([Diagnostic("main.go", 7, 22, "undefined: y", '\tfmt.Println("sum:", y)')])
+    text = diagnostics_text([Diagnostic("main.go", 7, 22, "undefined: y", '\tfmt.Println("sum:", y)')])
     assert text == ('main.go:7:22: undefined: y\n'
                     '    7 |     fmt.Println("sum:", y)\n'
-                    '      |                         ^\n')
+                    '      |                         ^')
