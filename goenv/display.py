@@ -32,8 +32,10 @@ def size_text(n: int | None) -> str:
 
 def target_label(build: BuildResult, runner: str = "", emulated: bool = False) -> str:
     """``go1.27.3 linux/arm64 (emulated: qemu-aarch64)`` — how every measured figure is labelled."""
-    where = f"emulated: {runner}" if emulated else ("native" if runner else "build only")
-    return f"{build.go_version} {build.goos}/{build.goarch} ({where})"
+    label = f"{build.go_version} {build.goos}/{build.goarch}"
+    if not runner:
+        return label  # built, not run: there is no "native or emulated" to state
+    return f"{label} ({'emulated: ' + runner if emulated else 'native'})"
 
 
 def status_line(result: RunResult | BuildResult) -> str:

@@ -320,7 +320,8 @@ def execute(
         shutil.rmtree(rundir, ignore_errors=True)
         raise
     try:
-        return _supervise(proc, limits, out_cap, err_cap, start, cancel, marker, bool(net))
+        return _supervise(proc, limits, out_cap, err_cap, start, cancel, marker, bool(net),
+                          os.path.basename(argv[0])[:15])
     finally:
         if stdin_file:
             stdin_file.close()
@@ -329,7 +330,7 @@ def execute(
 
 
 def _supervise(proc, limits: Limits, out_cap: _Capture, err_cap: _Capture, start: float, cancel,
-               marker: str, isolated: bool) -> Outcome:
+               marker: str, isolated: bool, comm: str) -> Outcome:
     import psutil
 
     sel = selectors.DefaultSelector()
@@ -341,6 +342,8 @@ def _supervise(proc, limits: Limits, out_cap: _Capture, err_cap: _Capture, start
     stopped_by = None
     kill_at = None
     status = rusage = None
+    # wait4's ru_maxrss is max(our own high-water mark, the program's): see _high_water.
+    own_hwm = _vm_status(os.getpid())[1]
     exited_at = None
     seen: dict[int, float] = {}
     peak = 0
@@ -379,7 +382,7 @@ def _supervise(proc, limits: Limits, out_cap: _Capture, err_cap: _Capture, start
             elif now >= next_watch and root is not None:
                 next_watch = now + limits.poll_interval_s
                 rss, nproc = _watch(root, seen)
-                peak = max(peak, rss)
+                peak = max(peak, rss, _high_water(pid, comm))
                 if rss > limits.memory_bytes:
                     stopped_by = "memory"
                 elif nproc > limits.max_processes:
@@ -402,13 +405,13 @@ def _supervise(proc, limits: Limits, out_cap: _Capture, err_cap: _Capture, start
             pass
     out_cap.finish()
     err_cap.finish()
+    if rusage is not None and rusage.ru_maxrss * 1024 > own_hwm * 1.02:
+        peak = max(peak, rusage.ru_maxrss * 1024)  # above our own mark, so it is the program's
     exit_code = sig = None
     if os.WIFSIGNALED(status):
         sig = os.WTERMSIG(status)
     else:
         exit_code = os.WEXITSTATUS(status)
-    if rusage is not None:
-        peak = max(peak, rusage.ru_maxrss * 1024)  # Linux reports KiB
     return Outcome(
         stdout=out_cap.text(), stderr=err_cap.text(), exit_code=exit_code, signal=sig,
         timed_out=stopped_by == "wall_time", truncated=out_cap.truncated or err_cap.truncated,
@@ -419,6 +422,36 @@ def _supervise(proc, limits: Limits, out_cap: _Capture, err_cap: _Capture, start
 
 def _returncode(status: int) -> int:
     return -os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
+
+
+def _vm_status(pid: int) -> tuple[str | None, int]:
+    """(Name, VmHWM in bytes) from /proc/PID/status; (None, 0) when unreadable."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            text = f.read()
+    except OSError:
+        return None, 0
+    name, hwm = None, 0
+    for line in text.splitlines():
+        if line.startswith("Name:"):
+            name = line[5:].strip()
+        elif line.startswith("VmHWM:"):
+            hwm = int(line.split()[1]) * 1024
+            break
+    return name, hwm
+
+
+def _high_water(pid: int, comm: str) -> int:
+    """VmHWM of ``pid`` once it runs the program itself (not yet prlimit/unshare), else 0.
+
+    wait4's ru_maxrss alone cannot be trusted: Linux carries the high-water mark
+    of the memory the child had before exec — this (large) Python process's,
+    shared through vfork — into the child's rusage, so a hello world would
+    "peak" at the kernel's size. VmHWM belongs to the current memory map and
+    starts afresh at exec; ru_maxrss is used only when it exceeds our own mark.
+    """
+    name, hwm = _vm_status(pid)
+    return hwm if name == comm else 0
 
 
 def _watch(root, seen: dict[int, float]) -> tuple[int, int]:

@@ -8,7 +8,7 @@ import goenv
 from goenv import TargetNotRunnable
 from goenv.runners import runner_for
 
-from conftest import needs_qemu, program_source
+from helpers import needs_qemu, program_source
 
 HELLO = program_source("hello")
 

@@ -12,7 +12,7 @@ from goenv.build import parse_diagnostics
 from goenv.cache import BinaryCache
 from goenv.inspection import inspect_binary
 
-from conftest import program_source
+from helpers import program_source
 
 HELLO = program_source("hello")
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import PROGRAMS, needs_qemu
+from helpers import PROGRAMS, needs_qemu
 
 
 def goenv_cli(*args, input=None, timeout=300):

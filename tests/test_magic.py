@@ -10,7 +10,7 @@ from IPython.utils.capture import capture_output
 from goenv import magic as gomagic
 from goenv.results import BuildResult, RunResult
 
-from conftest import needs_qemu, program_source
+from helpers import needs_qemu, program_source
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,7 @@ __all__ = ["GoEditor", "Playground", "playground", "TargetMatrix", "target_matri
 
 _LAZY = {
     "GoEditor": ".editor",
-    "Playground": ".playground", "playground": ".playground",
+    "Playground": ".play", "playground": ".play",
     "TargetMatrix": ".matrix", "target_matrix": ".matrix",
     "DisasmCompare": ".disasm_view", "disasm_compare": ".disasm_view",
     "TracePlot": ".trace", "trace_plot": ".trace",
