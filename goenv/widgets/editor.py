@@ -101,7 +101,8 @@ class GoEditor(anywidget.AnyWidget):
     * ``height`` — a CSS height such as ``"260px"`` or ``"20em"``; ``"auto"`` grows with the text.
     * ``read_only`` — the text can be selected and copied but not changed.
     * ``highlight_lines`` — 1-based line numbers to mark (red-ish background and a
-      gutter dot), e.g. the lines of compile errors; kept sorted and unique.
+      gutter dot), e.g. the lines of compile errors; kept sorted and unique.  The marks
+      stay on those line numbers while the text is edited (set them again after a rebuild).
     * ``placeholder`` — text shown while the editor is empty.
 
     ``on_run(callback)`` registers ``callback(editor)`` for Shift-Enter / Ctrl-Enter /

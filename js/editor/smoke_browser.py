@@ -60,6 +60,11 @@ CELLS = [
     # 2: Python -> browser
     "e.value = e.value.replace('hello', 'hello, gopher')\n"
     "e.highlight_lines = [7]",
+    # 3: more traits from Python, and a second, empty editor
+    "e.read_only = True\n"
+    "e.height = 'auto'\n"
+    "e2 = GoEditor(placeholder='Go code here')\n"
+    "e2",
 ]
 
 TYPED = 'import "fmt"\n\nfunc main() {\nx := 42 // the answer\nfmt.Println("hello", x)\n}'
@@ -208,7 +213,7 @@ def drive(page, args, base: str, token: str, errors: list[str]) -> None:
 
         # --- show the editor ----------------------------------------------------
         run_cell(0)
-        editor = page.locator("[data-testid='goenv-editor']")
+        editor = page.locator("[data-testid='goenv-editor']").first
         content = editor.locator(".cm-content")
         content.wait_for(timeout=60_000)
         prompt0 = wait_prompt(0)
@@ -281,17 +286,30 @@ def drive(page, args, base: str, token: str, errors: list[str]) -> None:
         box = editor.bounding_box()
         check(box is not None and abs(box["height"] - 260) <= 1, f"editor is 260px high (height trait): {box}")
 
-        # --- nothing from outside -------------------------------------------------
-        check(not foreign, f"no request left 127.0.0.1: {foreign[:5]}")
-        bad = [e for e in errors if "anywidget" in e.lower() or "editor" in e.lower()]
-        check(not bad, f"no widget errors in the console: {bad[:3]}")
-
         page.locator(".jp-Notebook").first.evaluate("el => el.scrollTop = 0")
         Path(args.screenshot).parent.mkdir(parents=True, exist_ok=True)
         cells.nth(0).scroll_into_view_if_needed()
         page.screenshot(path=args.screenshot)
         print(f"screenshot: {args.screenshot}")
 
+        # --- read_only, height 'auto', placeholder ----------------------------------
+        run_cell(3)
+        wait_prompt(3)
+        second = page.locator("[data-testid='goenv-editor']").nth(1)
+        second.locator(".cm-content").wait_for(timeout=60_000)
+        check(second.locator(".cm-placeholder").inner_text() == "Go code here", "placeholder shown in an empty editor")
+        expect(editor.locator(".cm-content")).to_have_attribute("aria-readonly", "true", timeout=10_000)
+        editor.locator(".cm-content").click()
+        page.keyboard.type("zzz")
+        page.wait_for_timeout(300)
+        check("zzz" not in page.evaluate(DOC_TEXT), "read_only: typing does not change the text")
+        box = editor.bounding_box()
+        check(box is not None and box["height"] < 220, f"height 'auto' fits the 8 lines: {box}")
+
+        # --- nothing from outside -------------------------------------------------
+        check(not foreign, f"no request left 127.0.0.1: {foreign[:5]}")
+        bad = [e for e in errors if "anywidget" in e.lower() or "editor" in e.lower()]
+        check(not bad, f"no widget errors in the console: {bad[:3]}")
 
 if __name__ == "__main__":
     main()
