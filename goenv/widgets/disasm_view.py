@@ -21,7 +21,6 @@ from __future__ import annotations
 import html
 import logging
 import os
-import threading
 from pathlib import PurePosixPath
 from typing import Iterable
 
@@ -33,6 +32,7 @@ from ..disasm import align_by_line, classify, disassemble
 from ..errors import GoEnvError
 from ..options import BuildOptions
 from ..workspace import Program
+from ._worker import BackgroundJob, spinner_html
 
 LOGGER = logging.getLogger(__name__)
 
@@ -96,8 +96,7 @@ class DisasmCompare(widgets.VBox):
         self.errors: dict[str, str] = {}
         self.error: str | None = None
         self.html = ""
-        self._worker: threading.Thread | None = None
-        self._start_lock = threading.Lock()
+        self._job = BackgroundJob("disasm-compare")
 
         wanted = [str(a) for a in goarches]
         self.func_text = widgets.Text(value=func, description="Function", placeholder="main.f",
@@ -124,35 +123,23 @@ class DisasmCompare(widgets.VBox):
 
     def refresh(self) -> "DisasmCompare":
         """Build and disassemble in a background thread (no-op while one is running)."""
-        with self._start_lock:
-            if self.busy:
-                return self
-            # Read the controls in the caller's thread; the worker only writes.
-            func = self.func_text.value
-            arches = [a for a, box in self.arch_boxes.items() if box.value]
-            self._set_busy(True, "building…")
-            try:
-                self._worker = threading.Thread(target=self._work_guarded, args=(func, arches),
-                                                name="goenv-disasm-compare", daemon=True)
-                self._worker.start()
-            except BaseException:
-                self._set_busy(False)
-                raise
+        # Read the controls in the caller's thread; the worker only writes.
+        func = self.func_text.value
+        arches = [a for a, box in self.arch_boxes.items() if box.value]
+        self._job.start(self._work_guarded, func, arches,
+                        before=lambda: self._set_busy(True, "building…"), undo=lambda: self._set_busy(False))
         return self
 
     run = refresh
 
     def wait(self, timeout: float | None = None) -> bool:
         """Block until the current disassembly finishes; False if still running after ``timeout`` s."""
-        worker = self._worker
-        if worker is not None:
-            worker.join(timeout)
-        return not self.busy
+        return self._job.wait(timeout)
 
     @property
     def busy(self) -> bool:
         """True while the worker thread is building or disassembling."""
-        return self._worker is not None and self._worker.is_alive()
+        return self._job.busy
 
     # -- worker ------------------------------------------------------------------
 
@@ -188,7 +175,7 @@ class DisasmCompare(widgets.VBox):
         prog = Program.coerce(self.program)
         tc = self._tc()
         for arch in arches:
-            self.spinner.value = _spinner_html(f"linux/{arch}…")
+            self.spinner.value = spinner_html(f"linux/{arch}…")
             try:
                 b = build(prog, base, goos="linux", goarch=arch, limits=self.limits, toolchain=tc)
                 self.builds[arch] = b
@@ -226,7 +213,7 @@ class DisasmCompare(widgets.VBox):
         self.func_text.disabled = busy
         for box in self.arch_boxes.values():
             box.disabled = busy
-        self.spinner.value = _spinner_html(text) if busy else ""
+        self.spinner.value = spinner_html(text) if busy else ""
         self.spinner.layout.visibility = "visible" if busy else "hidden"
 
     def _show_error(self, message: str | None) -> None:
@@ -330,9 +317,6 @@ class _SourceLines:
         except OSError:
             return None
 
-
-def _spinner_html(text: str) -> str:
-    return f"<span class='goenv-busy'><i class='fa fa-spinner fa-spin'></i> {html.escape(text)}</span>"
 
 
 def disasm_compare(program, func: str, goarches: Iterable[str] = ("amd64", "arm64"), *, options=None,

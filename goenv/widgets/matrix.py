@@ -33,6 +33,7 @@ from ..inspection import inspect_binary
 from ..options import BuildOptions
 from ..runners import runner_for
 from ..targets import list_targets, parse_target
+from ._worker import BackgroundJob, spinner_html
 
 LOGGER = logging.getLogger(__name__)
 
@@ -104,10 +105,7 @@ class TargetMatrix(widgets.VBox):
         self.infos: dict = {}
         self.error: str | None = None
         self.chart_png = b""
-        self._worker: threading.Thread | None = None
-        self._cancel = threading.Event()
-        # Serializes start-up so two quick clicks cannot start two workers.
-        self._start_lock = threading.Lock()
+        self._job = BackgroundJob("target-matrix")
 
         wanted = [str(t) for t in (targets if targets is not None else DEFAULT_TARGETS)]
         choices, problem = self._target_choices(wanted)
@@ -144,40 +142,27 @@ class TargetMatrix(widgets.VBox):
 
         Does nothing if a run is already in progress. Use :meth:`wait` to block until done.
         """
-        with self._start_lock:
-            if self.busy:
-                return self
-            # Read the controls here, in the caller's thread, so the worker never touches them.
-            targets = list(self.targets_select.value)
-            cgo = self.cgo_toggle.value
-            self._cancel = threading.Event()
-            self._set_busy(True, "starting…")
-            try:
-                self._worker = threading.Thread(target=self._work_guarded, args=(targets, cgo, self._cancel),
-                                                name="goenv-target-matrix", daemon=True)
-                self._worker.start()
-            except BaseException:
-                self._set_busy(False)
-                raise
+        # Read the controls here, in the caller's thread, so the worker never touches them.
+        targets = list(self.targets_select.value)
+        cgo = self.cgo_toggle.value
+        self._job.start(self._work_guarded, targets, cgo, with_cancel=True,
+                        before=lambda: self._set_busy(True, "starting…"), undo=lambda: self._set_busy(False))
         return self
 
     run = refresh
 
     def stop(self) -> None:
         """Ask the worker to stop: the current program run is interrupted and no new target starts."""
-        self._cancel.set()
+        self._job.stop()
 
     def wait(self, timeout: float | None = None) -> bool:
         """Block until the current run finishes; returns False if it is still running after ``timeout`` s."""
-        worker = self._worker
-        if worker is not None:
-            worker.join(timeout)
-        return not self.busy
+        return self._job.wait(timeout)
 
     @property
     def busy(self) -> bool:
         """True while the worker thread is building or running."""
-        return self._worker is not None and self._worker.is_alive()
+        return self._job.busy
 
     # -- button handlers ---------------------------------------------------------
 
@@ -193,7 +178,7 @@ class TargetMatrix(widgets.VBox):
     def _on_stop_click(self, _button=None) -> None:
         try:
             self.stop()
-            self.spinner.value = _spinner_html("stopping…")
+            self.spinner.value = spinner_html("stopping…")
         except Exception:  # noqa: BLE001 - Stop must never raise into the frontend
             LOGGER.exception("target matrix: stop failed")
 
@@ -232,7 +217,7 @@ class TargetMatrix(widgets.VBox):
             if cancel.is_set():
                 self._show_error(f"stopped after {i} of {len(targets)} targets")
                 break
-            self.spinner.value = _spinner_html(f"{target} ({i + 1}/{len(targets)})…")
+            self.spinner.value = spinner_html(f"{target} ({i + 1}/{len(targets)})…")
             rows.append(self._one_target(target, base, cgo_value, cancel))
             # A new frame object per step: a reader in another cell never sees a half-built one.
             self.frame = pd.DataFrame(rows, columns=COLUMNS)
@@ -300,7 +285,7 @@ class TargetMatrix(widgets.VBox):
         self.targets_select.disabled = busy
         self.cgo_toggle.disabled = busy
         self.stop_button.disabled = not busy
-        self.spinner.value = _spinner_html(text) if busy else ""
+        self.spinner.value = spinner_html(text) if busy else ""
         self.spinner.layout.visibility = "visible" if busy else "hidden"
 
     def _show_error(self, message: str) -> None:
@@ -371,9 +356,6 @@ def _table(rows: list[dict]) -> str:
 def _first_line(text: str) -> str:
     return next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
 
-
-def _spinner_html(text: str) -> str:
-    return f"<span class='goenv-busy'><i class='fa fa-spinner fa-spin'></i> {html.escape(text)}</span>"
 
 
 def target_matrix(program, targets: Iterable[str] | None = None, *, options=None, run: bool = True,

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import html
 import logging
-import threading
 
 import ipywidgets as W
 
@@ -21,6 +20,7 @@ from ..display import ERROR_COLOR, OK_COLOR, WARN_COLOR, build_failure_text, sev
 from ..errors import GoEnvError
 from ..limits import Limits
 from ..results import BuildResult, RunResult
+from ._worker import BackgroundJob, spinner_html
 from .editor import GoEditor
 
 LOGGER = logging.getLogger(__name__)
@@ -38,8 +38,6 @@ func main() {
 '''
 #: Playground runs keep less output than the engine's default: a browser tab is not a log file.
 PLAYGROUND_LIMITS = Limits(output_bytes=128 * 1024)
-_SPINNER = ("<span class='goenv-busy' style='display:inline-block;animation:goenv-spin 1s linear infinite'>⏳</span>"
-            "<style>@keyframes goenv-spin{from{transform:rotate(0)}to{transform:rotate(360deg)}}</style>")
 _COURSE_TARGETS = ("linux/amd64", "linux/arm64", "linux/386", "linux/arm", "linux/riscv64", "linux/ppc64le",
                    "linux/s390x", "linux/loong64", "windows/amd64", "windows/arm64", "darwin/amd64",
                    "darwin/arm64", "freebsd/amd64", "js/wasm", "wasip1/wasm", "aix/ppc64")
@@ -92,15 +90,13 @@ class Playground(W.VBox):
         self.stop_button = W.Button(description="Stop", icon="stop", button_style="danger", disabled=True)
         self.build_button = W.Button(description="Build", icon="cogs")
         self.disasm_button = W.Button(description="Disassemble", icon="list")
-        self.busy = W.HTML()
+        self.busy_html = W.HTML()
         self.status = W.HTML()
         self.output = W.Output(layout=W.Layout(max_height="320px", overflow="auto",
                                                border="1px solid var(--jp-border-color2, #ccc)"))
         self.limits = limits if limits is not None else PLAYGROUND_LIMITS
         self.result: RunResult | BuildResult | None = None
-        self._thread: threading.Thread | None = None
-        self._cancel = threading.Event()
-        self._lock = threading.Lock()
+        self._job = BackgroundJob("playground")
 
         self.run_button.on_click(lambda _: self.run())
         self.stop_button.on_click(lambda _: self.stop())
@@ -113,7 +109,7 @@ class Playground(W.VBox):
             self.editor,
             W.HBox([self.target, self.cgo]),
             W.HBox([self.godebug, self.gomaxprocs, self.func]),
-            W.HBox([self.run_button, self.stop_button, self.build_button, self.disasm_button, self.busy]),
+            W.HBox([self.run_button, self.stop_button, self.build_button, self.disasm_button, self.busy_html]),
             self.status,
             self.output,
         ])
@@ -134,20 +130,16 @@ class Playground(W.VBox):
 
     def stop(self) -> None:
         """Stop the running program (its whole process group) — the Stop button."""
-        self._cancel.set()
+        self._job.stop()
 
     def wait(self, timeout: float | None = None) -> bool:
         """Wait for the current action to finish; True if nothing is running any more."""
-        t = self._thread
-        if t is not None:
-            t.join(timeout)
-            return not t.is_alive()
-        return True
+        return self._job.wait(timeout)
 
     @property
-    def busy_now(self) -> bool:
-        t = self._thread
-        return t is not None and t.is_alive()
+    def busy(self) -> bool:
+        """True while an action is building or running."""
+        return self._job.busy
 
     # -- plumbing ------------------------------------------------------------
     def _options(self) -> dict:
@@ -166,15 +158,12 @@ class Playground(W.VBox):
         return env
 
     def _start(self, what: str, work) -> None:
-        with self._lock:
-            if self.busy_now:
-                return  # a second click while busy is ignored, not queued
-            self._cancel.clear()
+        def before():
             self._set_busy(True, what)
             self.output.clear_output()
             self.editor.highlight_lines = []
-            self._thread = threading.Thread(target=self._guarded, args=(work,), name=f"goenv-{what}", daemon=True)
-            self._thread.start()
+
+        self._job.start(self._guarded, work, before=before, undo=lambda: self._set_busy(False))
 
     def _guarded(self, work) -> None:
         try:
@@ -191,14 +180,14 @@ class Playground(W.VBox):
         for b in (self.run_button, self.build_button, self.disasm_button, self.target, self.cgo):
             b.disabled = busy
         self.stop_button.disabled = not busy
-        self.busy.value = f"{_SPINNER} {html.escape(what)}…" if busy else ""
+        self.busy_html.value = spinner_html(f"{what}…") if busy else ""
 
     def _event(self, name: str, info: dict) -> None:
         if name == "build_start":
-            self.busy.value = (f"{_SPINNER} building {html.escape(info['target'])}… "
-                               "(the first build for a target compiles the standard library: a few seconds)")
+            self.busy_html.value = spinner_html(f"building {info['target']}… (the first build for a target "
+                                                "compiles the standard library: a few seconds)")
         elif name == "run_start":
-            self.busy.value = f"{_SPINNER} running ({html.escape(info['runner'])})…"
+            self.busy_html.value = spinner_html(f"running ({info['runner']})…")
 
     def _live(self, stream: str, text: str) -> None:
         if stream == "stdout":
@@ -238,7 +227,7 @@ class Playground(W.VBox):
                 self.output.append_stdout(f"[{reason}]\n")
             return
         res = api.run(self.editor.value, opts, env=self._env(), limits=self.limits, on_output=self._live,
-                      on_event=self._event, cancel=self._cancel)
+                      on_event=self._event, cancel=self._job.cancel)
         self._show_result(res)
 
     def _do_build(self) -> None:

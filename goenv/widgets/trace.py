@@ -42,6 +42,7 @@ from ..options import BuildOptions
 from ..parsers import GCTrace, SchedTrace, parse_gctrace, parse_schedtrace
 from ..results import RunResult
 from ..runners import runner_for
+from ._worker import BackgroundJob, spinner_html
 
 LOGGER = logging.getLogger(__name__)
 
@@ -109,9 +110,7 @@ class TracePlot(widgets.VBox):
         self.phase = "idle"
         self.error: str | None = None
         self.status_text = ""
-        self._worker: threading.Thread | None = None
-        self._cancel = threading.Event()
-        self._start_lock = threading.Lock()
+        self._job = BackgroundJob("trace-plot")
 
         self.godebug_text = widgets.Text(value=godebug, description="GODEBUG", placeholder="schedtrace=50",
                                          layout=widgets.Layout(width="300px"))
@@ -141,40 +140,27 @@ class TracePlot(widgets.VBox):
 
     def refresh(self) -> "TracePlot":
         """Build and run the program in a background thread (no-op while a run is in progress)."""
-        with self._start_lock:
-            if self.busy:
-                return self
-            # Read the controls in the caller's thread; the worker only writes to widgets.
-            godebug = self.godebug_text.value.strip()
-            gomaxprocs = self.gomaxprocs_text.value.strip()
-            self._cancel = threading.Event()
-            self._set_busy(True, "building…")
-            try:
-                self._worker = threading.Thread(target=self._work_guarded, args=(godebug, gomaxprocs, self._cancel),
-                                                name="goenv-trace-plot", daemon=True)
-                self._worker.start()
-            except BaseException:
-                self._set_busy(False)
-                raise
+        # Read the controls in the caller's thread; the worker only writes to widgets.
+        godebug = self.godebug_text.value.strip()
+        gomaxprocs = self.gomaxprocs_text.value.strip()
+        self._job.start(self._work_guarded, godebug, gomaxprocs, with_cancel=True,
+                        before=lambda: self._set_busy(True, "building…"), undo=lambda: self._set_busy(False))
         return self
 
     run = refresh
 
     def stop(self) -> None:
         """Interrupt the running program (SIGINT, then SIGKILL after the grace period)."""
-        self._cancel.set()
+        self._job.stop()
 
     def wait(self, timeout: float | None = None) -> bool:
         """Block until the run finishes; False if it is still running after ``timeout`` s."""
-        worker = self._worker
-        if worker is not None:
-            worker.join(timeout)
-        return not self.busy
+        return self._job.wait(timeout)
 
     @property
     def busy(self) -> bool:
         """True while the worker thread is building or running."""
-        return self._worker is not None and self._worker.is_alive()
+        return self._job.busy
 
     # -- handlers ----------------------------------------------------------------
 
@@ -189,7 +175,7 @@ class TracePlot(widgets.VBox):
     def _on_stop_click(self, _button=None) -> None:
         try:
             self.stop()
-            self.spinner.value = _spinner_html("stopping…")
+            self.spinner.value = spinner_html("stopping…")
         except Exception:  # noqa: BLE001 - Stop must never raise into the frontend
             LOGGER.exception("trace plot: stop failed")
 
@@ -247,7 +233,7 @@ class TracePlot(widgets.VBox):
         refresher = threading.Thread(target=self._refresh_loop, args=(live, done, figure, title),
                                      name="goenv-trace-plot-refresh", daemon=True)
         self.phase = "running"
-        self.spinner.value = _spinner_html(f"running {b.goos}/{b.goarch}"
+        self.spinner.value = spinner_html(f"running {b.goos}/{b.goarch}"
                                            + (f" under {runner.name}" if runner.emulated else "") + "…")
         refresher.start()
         try:
@@ -350,7 +336,7 @@ class TracePlot(widgets.VBox):
         self.godebug_text.disabled = busy
         self.gomaxprocs_text.disabled = busy
         self.stop_button.disabled = not busy
-        self.spinner.value = _spinner_html(text) if busy else ""
+        self.spinner.value = spinner_html(text) if busy else ""
         self.spinner.layout.visibility = "visible" if busy else "hidden"
 
     def _show_error(self, message: str | None) -> None:
@@ -567,9 +553,6 @@ def trace_figure_png(sched: SchedTrace | None, gc: GCTrace | None, title: str = 
 
 
 
-
-def _spinner_html(text: str) -> str:
-    return f"<span class='goenv-busy'><i class='fa fa-spinner fa-spin'></i> {html.escape(text)}</span>"
 
 
 def trace_plot(program, *, godebug: str = "schedtrace=50", gomaxprocs: int | None = None, env: dict | None = None,
