@@ -179,3 +179,15 @@ def test_format_diagnostics_puts_a_caret_under_the_column():
     assert text == ('main.go:7:22: undefined: y\n'
                     '    7 |     fmt.Println("sum:", y)\n'
                     '      |                         ^')
+
+
+def test_build_log_records_real_builds_only(tmp_path, monkeypatch):
+    """Does GOENV_BUILD_LOG get one JSON line per real build, and none for a cache hit?"""
+    log = tmp_path / "builds.jsonl"
+    monkeypatch.setenv("GOENV_BUILD_LOG", str(log))
+    cache = BinaryCache(tmp_path / "bins")
+    goenv.build(HELLO, cache=cache, goarch="arm64")
+    goenv.build(HELLO, cache=cache, goarch="arm64")
+    lines = [json.loads(l) for l in log.read_text().splitlines()]
+    assert len(lines) == 1 and lines[0]["target"] == "linux/arm64" and lines[0]["ok"] is True
+    assert lines[0]["duration_s"] > 0
