@@ -48,8 +48,10 @@ def cache_key(program: Program, options: BuildOptions, toolchain: Toolchain) -> 
         "go": toolchain.version,
         "goroot": str(toolchain.goroot),
         "host": [toolchain.hostos, toolchain.hostarch],
-        # cgo builds depend on the C compiler; the variable is enough to tell configurations apart.
+        # cgo builds depend on the C compiler, and with cgo unset Go's default depends on
+        # whether one is found at all: a binary built with gcc must not be served without it.
         "cc": os.environ.get("CC", ""),
+        "cc_found": bool(shutil.which(os.environ.get("CC") or "gcc") or shutil.which("cc")),
     }
     h.update(json.dumps(parts, sort_keys=True).encode())
     return h.hexdigest()

@@ -191,3 +191,16 @@ def test_build_log_records_real_builds_only(tmp_path, monkeypatch):
     lines = [json.loads(l) for l in log.read_text().splitlines()]
     assert len(lines) == 1 and lines[0]["target"] == "linux/arm64" and lines[0]["ok"] is True
     assert lines[0]["duration_s"] > 0
+
+
+def test_cache_key_depends_on_whether_a_c_compiler_exists(tc, monkeypatch):
+    """With cgo unset, is a binary built with a C compiler not reused when none is found (Go's default changes)?"""
+    from goenv.cache import cache_key
+    from goenv.options import BuildOptions
+    from goenv.workspace import Program
+    import goenv.cache as cache_mod
+
+    prog, opts = Program.coerce(HELLO), BuildOptions(goos="linux", goarch="amd64")
+    with_cc = cache_key(prog, opts, tc)
+    monkeypatch.setattr(cache_mod.shutil, "which", lambda name: None)
+    assert cache_key(prog, opts, tc) != with_cc

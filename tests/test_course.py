@@ -61,3 +61,16 @@ def test_labels_say_version_target_and_how_it_ran(tc):
     assert course.label() == f"{tc.version} · {tc.hostos}/{tc.hostarch} · native"
     env = course.environment_summary()
     assert env["go"] == tc.version and env["cpus"] >= 1
+
+
+def test_myth_card_is_shown_once_even_as_the_last_expression():
+    """Does a myth check ending a cell display its card once, not twice?"""
+    from IPython.core.interactiveshell import InteractiveShell
+    from IPython.utils.capture import capture_output
+
+    sh = InteractiveShell.instance()
+    with capture_output() as cap:
+        sh.run_cell("from goenv import course\n"
+                    "course.myth_check('x', claim='c', experiment='e', holds=True)")
+    cards = [o for o in cap.outputs if MYTH_MIME in o.data]
+    assert len(cards) == 1

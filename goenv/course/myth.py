@@ -42,8 +42,13 @@ class MythCheck:
     def to_dict(self) -> dict:
         return asdict(self)
 
-    def _repr_mimebundle_(self, include=None, exclude=None):
-        return bundle(self)
+    def _ipython_display_(self):
+        # myth_check() already displayed the card; a bare call ending a cell must not show it twice.
+        if not getattr(self, "_shown", False):
+            from IPython.display import display
+
+            display(bundle(self), raw=True)
+            object.__setattr__(self, "_shown", True)
 
 
 def myth_check(id: str, *, claim: str, experiment: str, holds: bool | None = None, verdict: str | None = None,
@@ -64,9 +69,7 @@ def myth_check(id: str, *, claim: str, experiment: str, holds: bool | None = Non
         raise ValueError(f"verdict must be one of {VERDICTS}, not {verdict!r}")
     m = MythCheck(id, claim, experiment, verdict, dict(evidence or {}), truth, label)
     if show:
-        from IPython.display import display
-
-        display(bundle(m), raw=True)
+        m._ipython_display_()
     return m
 
 
