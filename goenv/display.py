@@ -120,9 +120,10 @@ def table_html(rows: list[dict], columns: list[str] | None = None) -> str:
     if not rows:
         return "<p><em>no rows</em></p>"
     cols = columns or list(rows[0])
-    head = "".join(f"<th style='text-align:left'>{html.escape(str(c))}</th>" for c in cols)
+    cell = "text-align:left;padding:2px 8px;border-bottom:1px solid var(--jp-border-color2,#e0e0e0)"
+    head = "".join(f"<th style='{cell}'>{html.escape(str(c))}</th>" for c in cols)
     body = "".join(
-        "<tr>" + "".join(f"<td style='text-align:left'>{html.escape(_fmt(r.get(c)))}</td>" for c in cols) + "</tr>"
+        "<tr>" + "".join(f"<td style='{cell}'>{html.escape(_fmt(r.get(c)))}</td>" for c in cols) + "</tr>"
         for r in rows
     )
     return f"<table class='goenv-table'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"

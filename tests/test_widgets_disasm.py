@@ -60,7 +60,7 @@ def test_store_uint64_is_xchg_on_amd64_and_stlr_on_arm64():
     assert "style='background: #ffe0b2" in d.table.value  # inline style too, not only a class
     # The source line is shown next to its instructions, from the program's own file.
     assert "main.go:12</span>  atomic.StoreUint64(&amp;x, v)" in d.table.value
-    assert "amd64 <span" in d.table.value and "arm64 <span" in d.table.value
+    assert "amd64<br><span" in d.table.value and "arm64<br><span" in d.table.value
 
 
 def test_more_architectures_from_the_check_boxes():

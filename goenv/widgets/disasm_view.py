@@ -109,7 +109,8 @@ class DisasmCompare(widgets.VBox):
         self.button = widgets.Button(description="Disassemble", icon="cogs", button_style="primary")
         self.spinner = widgets.HTML("", layout=widgets.Layout(visibility="hidden"))
         self.error_html = widgets.HTML("")
-        self.table = widgets.HTML("")
+        # The table scrolls inside the widget instead of pushing the controls sideways.
+        self.table = widgets.HTML("", layout=widgets.Layout(width="100%", overflow="auto"))
         self.button.on_click(self._on_click)
         super().__init__([
             widgets.HBox([self.func_text, self.button, self.spinner]),
@@ -250,7 +251,7 @@ def render_html(rows: dict, program: Program | None = None) -> str:
     sources = _SourceLines(program, rows)
     arches = list(rows)
     head = f"<th style='{_CELL}'>source</th>" + "".join(
-        f"<th style='{_CELL}'>{html.escape(a)} <span style='font-weight:normal'>"
+        f"<th style='{_CELL}'>{html.escape(a)}<br><span style='font-weight:normal'>"
         f"({_count(rows[a], a)})</span></th>" for a in arches)
     body = []
     for rec in aligned.to_dict("records"):

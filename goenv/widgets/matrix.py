@@ -110,7 +110,7 @@ class TargetMatrix(widgets.VBox):
         wanted = [str(t) for t in (targets if targets is not None else DEFAULT_TARGETS)]
         choices, problem = self._target_choices(wanted)
         self.targets_select = widgets.SelectMultiple(
-            options=choices, value=tuple(wanted), rows=min(len(choices), 14), description="Targets",
+            options=choices, value=tuple(wanted), rows=min(len(wanted) + 2, 8), description="Targets",
             layout=widgets.Layout(width="420px"),
         )
         self.cgo_toggle = widgets.ToggleButtons(options=_CGO_CHOICES, value="default",

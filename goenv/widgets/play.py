@@ -78,8 +78,7 @@ class Playground(W.VBox):
         self.target = W.Dropdown(options=opts, value=target or opts[0][1], description="Target",
                                  layout=W.Layout(width="320px"))
         self.cgo = W.ToggleButtons(options=[("default", ""), ("0", "0"), ("1", "1")], value="",
-                                   description="CGO_ENABLED", style={"button_width": "60px", "description_width": "initial"},
-                                   tooltips=["Go's default", "cgo off", "cgo on"])
+                                   style={"button_width": "72px"}, tooltips=["Go's default", "cgo off", "cgo on"])
         self.godebug = W.Text(placeholder="e.g. schedtrace=100,gctrace=1", description="GODEBUG",
                               layout=W.Layout(width="320px"))
         self.gomaxprocs = W.BoundedIntText(value=0, min=0, max=256, description="GOMAXPROCS",
@@ -87,7 +86,7 @@ class Playground(W.VBox):
                                            layout=W.Layout(width="160px"))
         self.func = W.Text(value="main.main", description="Function", layout=W.Layout(width="260px"))
         self.run_button = W.Button(description="Run", icon="play", button_style="success")
-        self.stop_button = W.Button(description="Stop", icon="stop", button_style="danger", disabled=True)
+        self.stop_button = W.Button(description="Stop", icon="stop", disabled=True)
         self.build_button = W.Button(description="Build", icon="cogs")
         self.disasm_button = W.Button(description="Disassemble", icon="list")
         self.busy_html = W.HTML()
@@ -107,7 +106,7 @@ class Playground(W.VBox):
             b.add_class("goenv-" + b.description.lower())
         super().__init__([
             self.editor,
-            W.HBox([self.target, self.cgo]),
+            W.HBox([self.target, W.Label("CGO_ENABLED", layout=W.Layout(margin="0 4px 0 16px")), self.cgo]),
             W.HBox([self.godebug, self.gomaxprocs, self.func]),
             W.HBox([self.run_button, self.stop_button, self.build_button, self.disasm_button, self.busy_html]),
             self.status,
@@ -180,6 +179,8 @@ class Playground(W.VBox):
         for b in (self.run_button, self.build_button, self.disasm_button, self.target, self.cgo):
             b.disabled = busy
         self.stop_button.disabled = not busy
+        # Red only while there is something to stop: a disabled red button looks like an alarm.
+        self.stop_button.button_style = "danger" if busy else ""
         self.busy_html.value = spinner_html(f"{what}…") if busy else ""
 
     def _event(self, name: str, info: dict) -> None:
@@ -198,7 +199,7 @@ class Playground(W.VBox):
     def _show_status(self, sev: str, text: str) -> None:
         color = {"ok": OK_COLOR, "warn": WARN_COLOR, "error": ERROR_COLOR}[sev]
         self.status.value = (f"<div class='goenv-status goenv-{sev}' style='border-left:4px solid {color};"
-                             f"padding:2px 8px;white-space:pre-wrap;font-family:var(--jp-code-font-family,monospace)'>"
+                             f"padding:2px 8px;line-height:1.4;white-space:pre-wrap;font-family:var(--jp-code-font-family,monospace)'>"
                              f"{html.escape(text)}</div>")
 
     def _show_result(self, result: RunResult | BuildResult) -> None:

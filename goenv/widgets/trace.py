@@ -116,9 +116,10 @@ class TracePlot(widgets.VBox):
                                          layout=widgets.Layout(width="300px"))
         self.gomaxprocs_text = widgets.Text(value="" if gomaxprocs is None else str(gomaxprocs),
                                             description="GOMAXPROCS", placeholder="default",
+                                            style={"description_width": "initial"},
                                             layout=widgets.Layout(width="200px"))
         self.run_button = widgets.Button(description="Run", icon="play", button_style="primary")
-        self.stop_button = widgets.Button(description="Stop", icon="stop", button_style="danger", disabled=True)
+        self.stop_button = widgets.Button(description="Stop", icon="stop", disabled=True)
         self.spinner = widgets.HTML("", layout=widgets.Layout(visibility="hidden"))
         self.status_html = widgets.HTML("")
         self.error_html = widgets.HTML("")
@@ -336,6 +337,7 @@ class TracePlot(widgets.VBox):
         self.godebug_text.disabled = busy
         self.gomaxprocs_text.disabled = busy
         self.stop_button.disabled = not busy
+        self.stop_button.button_style = "danger" if busy else ""
         self.spinner.value = spinner_html(text) if busy else ""
         self.spinner.layout.visibility = "visible" if busy else "hidden"
 
@@ -439,7 +441,7 @@ class TraceFigure:
     stop-the-world pause per cycle.
     """
 
-    def __init__(self, sched: bool, gc: bool, *, dpi: int = 80):
+    def __init__(self, sched: bool, gc: bool, *, dpi: int = 96):
         """Lay out the panels for the traces that are on (at least one must be)."""
         panels = (2 if sched else 0) + (2 if gc else 0)
         if not panels:
@@ -545,7 +547,7 @@ def _rescale(ax) -> None:
     ax.set_ylim(0, max(ax.get_ylim()[1], 1), auto=None)
 
 
-def trace_figure_png(sched: SchedTrace | None, gc: GCTrace | None, title: str = "", *, dpi: int = 80) -> bytes:
+def trace_figure_png(sched: SchedTrace | None, gc: GCTrace | None, title: str = "", *, dpi: int = 96) -> bytes:
     """Draw a schedtrace and/or gctrace once, as PNG bytes (b"" when both are None)."""
     if sched is None and gc is None:
         return b""
