@@ -873,8 +873,8 @@ def cgo_myth(evidence: "pd.DataFrame", *, show: bool = True) -> MythCheck:
     return myth_check(
         "2.1-a",
         claim="Cross-compiling needs no toolchain for the target platform (seed, section 2.1).",
-        experiment=f"Asked go env for the cgo default, then cross-built a pure-Go program and a program "
-                   f"that imports \"C\" for {cross}.",
+        experiment=f"Asked go env for the cgo default and go list which files count, then cross-built a pure-Go "
+                   f"program and a program that imports \"C\" for {cross}.",
         verdict=verdict,
         evidence={
             "CGO_ENABLED default, native": a["native_default"],
