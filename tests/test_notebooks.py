@@ -34,18 +34,25 @@ EXPECTED_MYTHS = {
 
 
 class PeakMemory:
-    """Samples the summed RSS of this process's descendants (the kernel and whatever it runs)."""
+    """Samples the summed RSS of the descendants started inside the ``with`` block.
+
+    That is the notebook's kernel and whatever it runs (Go programs, qemu); processes
+    this test session started before (another test's Jupyter server, a browser) do not count.
+    """
 
     def __init__(self, interval: float = 0.1):
         self.interval, self.peak = interval, 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
+        self._before: set[int] = set()
 
     def _run(self):
         me = psutil.Process()
         while not self._stop.is_set():
             total = 0
             for p in me.children(recursive=True):
+                if p.pid in self._before:
+                    continue
                 try:
                     total += p.memory_info().rss
                 except psutil.Error:
@@ -54,6 +61,7 @@ class PeakMemory:
             self._stop.wait(self.interval)
 
     def __enter__(self):
+        self._before = {p.pid for p in psutil.Process().children(recursive=True)}
         self._thread.start()
         return self
 
