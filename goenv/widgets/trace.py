@@ -465,7 +465,7 @@ class TraceFigure:
             ax.set_ylabel("count")
             ax.set_title("scheduler (schedtrace)", fontsize=9, loc="left")
             ax_p.set_ylabel("local run queue")
-            ax_p.set_xlabel("time since the runtime started (ms)")
+            ax_p.set_xlabel("time since the first SCHED line (ms)")
             self._sched_wait = ax.text(0.5, 0.5, "no SCHED line (yet)", ha="center", va="center",
                                        transform=ax.transAxes)
             for a in (ax, ax_p):
