@@ -65,3 +65,22 @@ class BackgroundJob:
         if t is not None:
             t.join(timeout)
         return not self.busy
+
+
+class JobMixin:
+    """``stop()``, ``wait()`` and ``busy`` for a widget whose background work runs in ``self._job``."""
+
+    _job: BackgroundJob
+
+    def stop(self) -> None:
+        """Ask the running job to stop (its cancel Event; a running program is interrupted)."""
+        self._job.stop()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until the current job finishes; False if it is still running after ``timeout`` s."""
+        return self._job.wait(timeout)
+
+    @property
+    def busy(self) -> bool:
+        """True while the widget's worker thread is building or running."""
+        return self._job.busy

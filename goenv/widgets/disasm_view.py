@@ -32,7 +32,7 @@ from ..disasm import align_by_line, classify, disassemble
 from ..errors import GoEnvError
 from ..options import BuildOptions
 from ..workspace import Program
-from ._worker import BackgroundJob, spinner_html
+from ._worker import BackgroundJob, JobMixin, spinner_html
 
 LOGGER = logging.getLogger(__name__)
 
@@ -55,7 +55,7 @@ _ERROR_STYLE = ("color: var(--jp-error-color1, #d32f2f); white-space: pre-wrap; 
 _REGEX_CHARS = set("^$[]|+?\\{}*")
 
 
-class DisasmCompare(widgets.VBox):
+class DisasmCompare(JobMixin, widgets.VBox):
     """Disassemble one function for several architectures and align them by source line.
 
     Attributes:
@@ -132,15 +132,6 @@ class DisasmCompare(widgets.VBox):
         return self
 
     run = refresh
-
-    def wait(self, timeout: float | None = None) -> bool:
-        """Block until the current disassembly finishes; False if still running after ``timeout`` s."""
-        return self._job.wait(timeout)
-
-    @property
-    def busy(self) -> bool:
-        """True while the worker thread is building or disassembling."""
-        return self._job.busy
 
     # -- worker ------------------------------------------------------------------
 
@@ -317,7 +308,6 @@ class _SourceLines:
                 return f.read().splitlines()
         except OSError:
             return None
-
 
 
 def disasm_compare(program, func: str, goarches: Iterable[str] = ("amd64", "arm64"), *, options=None,

@@ -33,7 +33,7 @@ from ..inspection import inspect_binary
 from ..options import BuildOptions
 from ..runners import runner_for
 from ..targets import list_targets, parse_target
-from ._worker import BackgroundJob, spinner_html
+from ._worker import BackgroundJob, JobMixin, spinner_html
 
 LOGGER = logging.getLogger(__name__)
 
@@ -63,7 +63,7 @@ _ERROR_STYLE = ("color: var(--jp-error-color1, #d32f2f); white-space: pre-wrap; 
                 "font-family: var(--jp-code-font-family, monospace)")
 
 
-class TargetMatrix(widgets.VBox):
+class TargetMatrix(JobMixin, widgets.VBox):
     """Build one program for many GOOS/GOARCH targets and compare the binaries.
 
     Attributes:
@@ -150,19 +150,6 @@ class TargetMatrix(widgets.VBox):
         return self
 
     run = refresh
-
-    def stop(self) -> None:
-        """Ask the worker to stop: the current program run is interrupted and no new target starts."""
-        self._job.stop()
-
-    def wait(self, timeout: float | None = None) -> bool:
-        """Block until the current run finishes; returns False if it is still running after ``timeout`` s."""
-        return self._job.wait(timeout)
-
-    @property
-    def busy(self) -> bool:
-        """True while the worker thread is building or running."""
-        return self._job.busy
 
     # -- button handlers ---------------------------------------------------------
 
@@ -355,7 +342,6 @@ def _table(rows: list[dict]) -> str:
 
 def _first_line(text: str) -> str:
     return next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
-
 
 
 def target_matrix(program, targets: Iterable[str] | None = None, *, options=None, run: bool = True,

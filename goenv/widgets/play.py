@@ -20,7 +20,7 @@ from ..display import ERROR_COLOR, OK_COLOR, WARN_COLOR, build_failure_text, sev
 from ..errors import GoEnvError
 from ..limits import Limits
 from ..results import BuildResult, RunResult
-from ._worker import BackgroundJob, spinner_html
+from ._worker import BackgroundJob, JobMixin, spinner_html
 from .editor import GoEditor
 
 LOGGER = logging.getLogger(__name__)
@@ -68,7 +68,7 @@ def target_options(toolchain=None, targets=None) -> list[tuple[str, str]]:
     return out
 
 
-class Playground(W.VBox):
+class Playground(JobMixin, W.VBox):
     """A Go editor with target selection and Run / Stop / Build / Disassemble."""
 
     def __init__(self, source: str = HELLO, *, target: str | None = None, targets=None,
@@ -126,19 +126,6 @@ class Playground(W.VBox):
     def disassemble(self) -> None:
         """Build and show the instructions of the function named in the Function field."""
         self._start("disassemble", self._do_disasm)
-
-    def stop(self) -> None:
-        """Stop the running program (its whole process group) — the Stop button."""
-        self._job.stop()
-
-    def wait(self, timeout: float | None = None) -> bool:
-        """Wait for the current action to finish; True if nothing is running any more."""
-        return self._job.wait(timeout)
-
-    @property
-    def busy(self) -> bool:
-        """True while an action is building or running."""
-        return self._job.busy
 
     # -- plumbing ------------------------------------------------------------
     def _options(self) -> dict:

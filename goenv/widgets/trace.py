@@ -42,7 +42,7 @@ from ..options import BuildOptions
 from ..parsers import GCTrace, SchedTrace, parse_gctrace, parse_schedtrace
 from ..results import RunResult
 from ..runners import runner_for
-from ._worker import BackgroundJob, spinner_html
+from ._worker import BackgroundJob, JobMixin, spinner_html
 
 LOGGER = logging.getLogger(__name__)
 
@@ -55,7 +55,7 @@ _NO_TRACE = ("<div style='font-family: var(--jp-code-font-family, monospace); fo
              "</div>")
 
 
-class TracePlot(widgets.VBox):
+class TracePlot(JobMixin, widgets.VBox):
     """Run a program with scheduler and/or GC tracing and plot the trace as it arrives.
 
     Attributes:
@@ -149,19 +149,6 @@ class TracePlot(widgets.VBox):
         return self
 
     run = refresh
-
-    def stop(self) -> None:
-        """Interrupt the running program (SIGINT, then SIGKILL after the grace period)."""
-        self._job.stop()
-
-    def wait(self, timeout: float | None = None) -> bool:
-        """Block until the run finishes; False if it is still running after ``timeout`` s."""
-        return self._job.wait(timeout)
-
-    @property
-    def busy(self) -> bool:
-        """True while the worker thread is building or running."""
-        return self._job.busy
 
     # -- handlers ----------------------------------------------------------------
 
@@ -552,9 +539,6 @@ def trace_figure_png(sched: SchedTrace | None, gc: GCTrace | None, title: str = 
     if sched is None and gc is None:
         return b""
     return TraceFigure(sched is not None, gc is not None, dpi=dpi).update(sched, gc, title)
-
-
-
 
 
 def trace_plot(program, *, godebug: str = "schedtrace=50", gomaxprocs: int | None = None, env: dict | None = None,
