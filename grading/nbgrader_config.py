@@ -1,0 +1,72 @@
+"""nbgrader configuration of the course "go-platform".
+
+Run nbgrader from this directory (``cd grading && nbgrader generate_assignment lab01``); the
+paths below are computed from this file's location, so any working copy works. The course root
+is the repository root:
+
+    grading/source/labNN/labNN.ipynb   source assignments: solutions and hidden tests (instructors only)
+    labs/labNN/labNN.ipynb             the released labs, generated from the sources, never edited
+    grading/{submitted,autograded,feedback}/   per-student work (git-ignored)
+    grading/gradebook.db               the gradebook (git-ignored)
+"""
+
+import os
+
+from nbgrader.preprocessors import (
+    CheckCellMetadata,
+    ClearHiddenTests,
+    ClearMarkScheme,
+    ClearOutput,
+    ComputeChecksums,
+    IncludeHeaderFooter,
+    InstantiateTests,
+    LockCells,
+    SaveCells,
+)
+
+from goenv.grading.preprocessors import ClearGoSolutions
+
+c = get_config()  # noqa: F821 (provided by traitlets when it loads this file)
+
+GRADING = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(GRADING)
+
+c.CourseDirectory.course_id = "go-platform"
+c.CourseDirectory.root = ROOT
+c.CourseDirectory.source_directory = "grading/source"
+c.CourseDirectory.release_directory = "labs"
+c.CourseDirectory.submitted_directory = "grading/submitted"
+c.CourseDirectory.autograded_directory = "grading/autograded"
+c.CourseDirectory.feedback_directory = "grading/feedback"
+c.CourseDirectory.solution_directory = "grading/solution"
+c.CourseDirectory.db_url = "sqlite:///" + os.path.join(GRADING, "gradebook.db")
+
+# generate_assignment: nbgrader 0.9's own pipeline with ClearSolutions replaced by the Go-aware
+# ClearGoSolutions (Python cells keep nbgrader's behaviour). Order constraints:
+# * ClearGoSolutions comes where ClearSolutions was: after InstantiateTests and LockCells, and
+#   BEFORE ClearOutput, CheckCellMetadata, ComputeChecksums and SaveCells. The checksum of a
+#   solution cell must be computed on the *stubbed* source, or an untouched release would not
+#   be recognised at autograde (determine_grade gives 0 when the checksum is unchanged), and
+#   SaveCells must store the stubbed source in the gradebook.
+# * ClearHiddenTests comes after ComputeChecksums and SaveCells (the gradebook keeps the hidden
+#   tests and restores them at autograde), and ComputeChecksums runs again after it.
+c.GenerateAssignment.preprocessors = [
+    IncludeHeaderFooter,
+    InstantiateTests,
+    LockCells,
+    ClearGoSolutions,
+    ClearOutput,
+    CheckCellMetadata,
+    ComputeChecksums,
+    SaveCells,
+    ClearHiddenTests,
+    ClearMarkScheme,
+    ComputeChecksums,
+    CheckCellMetadata,
+]
+# Build every stubbed %%go cell at generate time: a release whose stub does not compile is refused.
+c.ClearGoSolutions.check_compiles = True
+
+# Autograde executes whole notebooks; a cold Go build cache makes the first build for a new
+# target take tens of seconds (`python -m goenv prewarm` on the grading machine avoids that).
+c.Execute.timeout = 180
