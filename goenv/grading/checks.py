@@ -396,3 +396,99 @@ def current_user_line() -> str:
 
     uid = os.getuid()
     return f"{pwd.getpwuid(uid).pw_name} uid={uid}"
+
+
+# -- runtime traces (lab 02) ------------------------------------------------------------------
+
+__all__ += ["schedtrace", "gctrace", "expect_busy_ps", "expect_global_runqueue", "expect_threads"]
+
+
+@_guarded
+def schedtrace(target, *, period_ms: int = 20, gomaxprocs: int = 2, args=(), env=None,
+               timeout: float | None = None, **options):
+    """Run the learner's program with ``GODEBUG=schedtrace=PERIOD_MS`` and ``GOMAXPROCS``; parse the trace.
+
+    Returns the :class:`goenv.parsers.SchedTrace` (its run is on ``.result``).
+
+    Raises:
+        CheckFailed: the program does not build or run, or its trace has fewer than two samples
+            (it finished before the runtime printed a second ``SCHED`` line).
+    """
+    from ..parsers import parse_schedtrace
+
+    full_env = {**(env or {}), "GODEBUG": f"schedtrace={int(period_ms)}", "GOMAXPROCS": str(int(gomaxprocs))}
+    result = run(target, args=args, env=full_env, timeout=timeout, **options)
+    trace = parse_schedtrace(result.stderr)
+    trace.result = result
+    expect(len(trace.samples) >= 2,
+           f"the program's schedtrace has {len(trace.samples)} SCHED sample(s); with schedtrace={period_ms} "
+           f"a program that runs for a second prints dozens. Make it run longer (its work must last "
+           f"for the time the task asks).")
+    return trace
+
+
+@_guarded
+def gctrace(target, *, args=(), env=None, timeout: float | None = None, **options):
+    """Run the learner's program with ``GODEBUG=gctrace=1``; returns the parsed :class:`goenv.parsers.GCTrace`
+    (its run is on ``.result``)."""
+    from ..parsers import parse_gctrace
+
+    result = run(target, args=args, env={**(env or {}), "GODEBUG": "gctrace=1"}, timeout=timeout, **options)
+    trace = parse_gctrace(result.stderr)
+    trace.result = result
+    return trace
+
+
+def _after_first(trace):
+    s = trace.samples
+    return s.iloc[1:] if len(s) > 1 else s
+
+
+def expect_busy_ps(trace, *, at_least: float = 0.8) -> float:
+    """Every P is busy (``idleprocs=0``) in at least ``at_least`` of the samples after the first.
+
+    Returns the fraction of such samples.
+    """
+    s = _after_first(trace)
+    busy = int((s["idleprocs"] == 0).sum())
+    frac = busy / len(s) if len(s) else 0.0
+    procs = int(s["gomaxprocs"].iloc[0]) if len(s) else 0
+    expect(frac >= at_least,
+           f"every P was busy (idleprocs=0) in only {busy} of {len(s)} schedtrace samples ({frac:.0%}); "
+           f"expected at least {at_least:.0%}. With GOMAXPROCS={procs}, keep at least {procs} goroutines "
+           f"running (not blocked, not sleeping) for the whole time (idleprocs by sample: "
+           f"{s['idleprocs'].tolist()[:20]}).")
+    passed(f"every P busy in {busy} of {len(s)} samples ({frac:.0%}, GOMAXPROCS={procs})")
+    return frac
+
+
+def expect_global_runqueue(trace, *, at_least: int) -> int:
+    """The global run queue (``runqueue=``) reached at least ``at_least`` goroutines. Returns its maximum."""
+    s = trace.samples
+    longest = int(s["runqueue"].max()) if len(s) else 0
+    expect(longest >= at_least,
+           f"the global run queue (runqueue= in the SCHED lines) was at most {longest} goroutines long in "
+           f"{len(s)} samples; expected at least {at_least}. Goroutines reach the global queue when a P's "
+           f"local queue overflows: start many more runnable goroutines than the local queues hold, faster "
+           f"than the Ps run them.")
+    passed(f"the global run queue reached {longest} goroutines (at least {at_least} expected)")
+    return longest
+
+
+def expect_threads(trace, *, at_least: int | None = None, at_most: int | None = None) -> int:
+    """The largest ``threads=`` count of the trace is within the bounds. Returns it."""
+    s = trace.samples
+    most = int(s["threads"].max()) if len(s) else 0
+    if at_least is not None:
+        expect(most >= at_least,
+               f"the program never had more than {most} threads (threads= in the SCHED lines); expected at "
+               f"least {at_least}. A goroutine blocked in a system call holds its thread, so the runtime "
+               f"starts new threads to run the others; a goroutine parked by the runtime does not.")
+        passed(f"up to {most} threads (at least {at_least} expected)")
+    if at_most is not None:
+        expect(most <= at_most,
+               f"the program had up to {most} threads (threads= in the SCHED lines); expected at most "
+               f"{at_most}. A goroutine parked by the runtime (time.Sleep, channels) gives its thread back; "
+               f"one blocked in a raw system call keeps it.")
+        passed(f"at most {most} threads (at most {at_most} expected)")
+    return most
