@@ -33,6 +33,8 @@ from pathlib import Path
 
 import psutil
 
+from goenv.doctor import dir_size
+
 REPO = Path(__file__).resolve().parent.parent
 MAX_BUILD_S = 1.0
 # A new network namespace starts with loopback down; the kernel talks to papermill over
@@ -45,17 +47,6 @@ MEMORY_BUDGET = 1_000_000_000
 def sh(cmd, *, env, cwd=REPO, timeout=3600) -> subprocess.CompletedProcess:
     print("+", " ".join(map(str, cmd)), flush=True)
     return subprocess.run(list(map(str, cmd)), env=env, cwd=cwd, timeout=timeout, check=True)
-
-
-def du(path: Path) -> int:
-    total = 0
-    for root, _, files in os.walk(path):
-        for f in files:
-            try:
-                total += os.lstat(os.path.join(root, f)).st_size
-            except OSError:
-                pass
-    return total
 
 
 def no_network_prefix() -> list[str]:
@@ -131,7 +122,7 @@ def main() -> int:
         t0 = time.monotonic()
         sh(["bash", REPO / "binder" / "postBuild"], env=env)
         report["postbuild_s"] = round(time.monotonic() - t0, 1)
-        report["image_bytes"] = {"environment": du(venv), "caches": du(home)}
+        report["image_bytes"] = {"environment": dir_size(venv), "caches": dir_size(home)}
         report["image_bytes"]["total"] = sum(report["image_bytes"].values())
 
         net = no_network_prefix()

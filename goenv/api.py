@@ -10,7 +10,7 @@ import logging
 import re
 
 from .build import EventHook, _emit, build
-from .errors import TargetNotRunnable
+from .errors import InvalidOption, TargetNotRunnable
 from .limits import Limits, coerce_limits
 from .options import BuildOptions
 from .results import BuildResult, RunResult
@@ -178,6 +178,25 @@ def _to_test2json(result: RunResult, toolchain: Toolchain | None) -> RunResult:
         env=tc.env(), timeout=60,
     )
     return replace(result, stdout=proc.stdout)
+
+
+def program_env(pairs=(), *, godebug: str | None = None, gomaxprocs: int | None = None) -> dict[str, str]:
+    """The program's extra environment from ``K=V`` strings plus GODEBUG/GOMAXPROCS (CLI and ``%%go``).
+
+    Raises:
+        InvalidOption: a pair without ``=``.
+    """
+    env = {}
+    for kv in pairs:
+        k, sep, v = kv.partition("=")
+        if not sep:
+            raise InvalidOption(f"--env expects K=V, not {kv!r}")
+        env[k] = v
+    if godebug:
+        env["GODEBUG"] = godebug
+    if gomaxprocs:
+        env["GOMAXPROCS"] = str(gomaxprocs)
+    return env
 
 
 def _env(env: dict | None) -> dict[str, str]:

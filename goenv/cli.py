@@ -26,7 +26,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from .errors import GoEnvError, InvalidOption, TargetNotRunnable
+from .errors import GoEnvError, TargetNotRunnable
 
 EXIT_COMPILE_ERROR = 1
 EXIT_USAGE = 2
@@ -125,19 +125,10 @@ def _print_build_failure(res) -> None:
 
 
 def _cmd_run(a) -> int:
-    from .api import run
+    from .api import program_env, run
 
     prog_args = a.args[1:] if a.args[:1] == ["--"] else a.args
-    env = {}
-    for kv in a.env:
-        k, sep, v = kv.partition("=")
-        if not sep:
-            raise InvalidOption(f"--env expects K=V, got {kv!r}")
-        env[k] = v
-    if a.godebug:
-        env["GODEBUG"] = a.godebug
-    if a.gomaxprocs:
-        env["GOMAXPROCS"] = str(a.gomaxprocs)
+    env = program_env(a.env, godebug=a.godebug, gomaxprocs=a.gomaxprocs)
     limits = {}
     if a.timeout:
         limits["wall_time_s"] = a.timeout

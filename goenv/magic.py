@@ -27,7 +27,7 @@ from IPython.display import HTML, display
 from . import api
 from .build import build
 from .display import result_bundle, table_html
-from .errors import GoEnvError
+from .errors import GoEnvError, InvalidOption
 from .options import BuildOptions
 from .results import BuildResult, RunResult
 from .workspace import Program
@@ -217,17 +217,10 @@ def _options(args) -> BuildOptions:
 
 
 def _env(args) -> dict:
-    env = {}
-    for kv in args.env:
-        k, sep, v = kv.partition("=")
-        if not sep:
-            raise UsageError(f"--env expects K=V, not {kv!r}")
-        env[k] = v
-    if args.godebug:
-        env["GODEBUG"] = args.godebug
-    if args.gomaxprocs:
-        env["GOMAXPROCS"] = str(args.gomaxprocs)
-    return env
+    try:
+        return api.program_env(args.env, godebug=args.godebug, gomaxprocs=args.gomaxprocs)
+    except InvalidOption as exc:
+        raise UsageError(str(exc)) from None  # a malformed magic line, like any other usage error
 
 
 def _succeeded(result) -> bool:

@@ -111,3 +111,13 @@ def test_prewarm_rejects_a_bad_target():
 def test_usage_errors(args):
     """Do missing arguments and unknown commands exit 2 with usage?"""
     assert goenv_cli(*args).returncode == 2
+
+
+def test_env_pairs_reach_the_program_and_bad_pairs_exit_2(tmp_path):
+    """Do --env K=V, --godebug and --gomaxprocs reach the program, and does a pair without = exit 2?"""
+    src = tmp_path / "env.go"
+    src.write_text('package main\nimport ("fmt";"os";"runtime")\n'
+                   'func main() { fmt.Println(os.Getenv("X"), os.Getenv("GODEBUG"), runtime.GOMAXPROCS(0)) }\n')
+    assert goenv_cli("run", "--env", "X=1", "--godebug", "x=2", "--gomaxprocs", "3", src).stdout == "1 x=2 3\n"
+    bad = goenv_cli("run", "--env", "X", src)
+    assert bad.returncode == 2 and "--env expects K=V" in bad.stderr

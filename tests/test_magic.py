@@ -131,3 +131,9 @@ def test_raise_flag_and_usage_errors(shell):
         shell.run_cell_magic("go", "--raise", program_source("exit3"))
     with pytest.raises(UsageError):
         shell.run_cell_magic("go", "--target linux-arm64", program_source("hello"))
+
+
+def test_env_pairs_must_have_an_equals_sign(shell):
+    """Is a malformed --env a usage error naming the pair, as for any other bad magic line?"""
+    with pytest.raises(UsageError, match="--env expects K=V, not 'NOEQUALS'"):
+        shell.run_cell_magic("go", "--env NOEQUALS", program_source("hello"))

@@ -8,8 +8,11 @@ test block until the job is done.
 from __future__ import annotations
 
 import html
+import logging
 import threading
 from typing import Callable
+
+LOGGER = logging.getLogger(__name__)
 
 
 def spinner_html(text: str) -> str:
@@ -68,9 +71,29 @@ class BackgroundJob:
 
 
 class JobMixin:
-    """``stop()``, ``wait()`` and ``busy`` for a widget whose background work runs in ``self._job``."""
+    """``stop()``, ``wait()`` and ``busy`` for a widget whose background work runs in ``self._job``.
+
+    The click helpers expect the widget to have ``refresh()``, ``_show_error(text)``,
+    ``_set_busy(busy)`` and a ``spinner`` HTML widget.
+    """
 
     _job: BackgroundJob
+
+    def _start_clicked(self, name: str, what: str = "") -> None:
+        # A handler that raises leaves the button looking dead; show the problem instead.
+        try:
+            self.refresh()
+        except Exception as exc:  # noqa: BLE001 - shown to the learner, logged for us
+            LOGGER.exception("%s: could not start", name)
+            self._show_error(f"could not start{what} ({type(exc).__name__}: {exc}); see the log")
+            self._set_busy(False)
+
+    def _stop_clicked(self, name: str) -> None:
+        try:
+            self.stop()
+            self.spinner.value = spinner_html("stopping…")
+        except Exception:  # noqa: BLE001 - Stop must never raise into the frontend
+            LOGGER.exception("%s: stop failed", name)
 
     def stop(self) -> None:
         """Ask the running job to stop (its cancel Event; a running program is interrupted)."""

@@ -136,12 +136,7 @@ class DisasmCompare(JobMixin, widgets.VBox):
     # -- worker ------------------------------------------------------------------
 
     def _on_click(self, _button=None) -> None:
-        try:
-            self.refresh()
-        except Exception as exc:  # noqa: BLE001 - shown to the learner, logged for us
-            LOGGER.exception("disasm compare: could not start")
-            self._show_error(f"could not start ({type(exc).__name__}: {exc}); see the log")
-            self._set_busy(False)
+        self._start_clicked("disasm compare")
 
     def _work_guarded(self, func: str, arches: list[str]) -> None:
         try:

@@ -154,20 +154,10 @@ class TargetMatrix(JobMixin, widgets.VBox):
     # -- button handlers ---------------------------------------------------------
 
     def _on_build_click(self, _button=None) -> None:
-        # A handler that raises leaves the button looking dead; show the problem instead.
-        try:
-            self.refresh()
-        except Exception as exc:  # noqa: BLE001 - shown to the learner, logged for us
-            LOGGER.exception("target matrix: could not start")
-            self._show_error(f"could not start the builds ({type(exc).__name__}: {exc}); see the log")
-            self._set_busy(False)
+        self._start_clicked("target matrix", " the builds")
 
     def _on_stop_click(self, _button=None) -> None:
-        try:
-            self.stop()
-            self.spinner.value = spinner_html("stopping…")
-        except Exception:  # noqa: BLE001 - Stop must never raise into the frontend
-            LOGGER.exception("target matrix: stop failed")
+        self._stop_clicked("target matrix")
 
     # -- the worker --------------------------------------------------------------
 

@@ -153,19 +153,10 @@ class TracePlot(JobMixin, widgets.VBox):
     # -- handlers ----------------------------------------------------------------
 
     def _on_run_click(self, _button=None) -> None:
-        try:
-            self.refresh()
-        except Exception as exc:  # noqa: BLE001 - shown to the learner, logged for us
-            LOGGER.exception("trace plot: could not start")
-            self._show_error(f"could not start ({type(exc).__name__}: {exc}); see the log")
-            self._set_busy(False)
+        self._start_clicked("trace plot")
 
     def _on_stop_click(self, _button=None) -> None:
-        try:
-            self.stop()
-            self.spinner.value = spinner_html("stopping…")
-        except Exception:  # noqa: BLE001 - Stop must never raise into the frontend
-            LOGGER.exception("trace plot: stop failed")
+        self._stop_clicked("trace plot")
 
     # -- worker ------------------------------------------------------------------
 
