@@ -33,6 +33,10 @@ COURSE_TARGETS = (
     "darwin/amd64", "darwin/arm64", "freebsd/amd64", "js/wasm", "wasip1/wasm", "aix/ppc64",
 )
 
+#: Go tools the course runs (`go tool NAME`). The distribution ships only the compiler's tools
+#: prebuilt; `go tool objdump|nm|pprof` builds the tool on first use (10–30 s) and caches it.
+COURSE_TOOLS = ("objdump", "nm", "pprof", "addr2line")
+
 
 @dataclass(frozen=True)
 class PrewarmSpec:
@@ -69,12 +73,15 @@ def default_specs(toolchain: Toolchain) -> list[PrewarmSpec]:
     return native + specs
 
 
-def prewarm(targets=None, *, toolchain: Toolchain | None = None, packages=COURSE_PACKAGES,
+def prewarm(targets=None, *, toolchain: Toolchain | None = None, packages=COURSE_PACKAGES, tools=None,
             on_progress=None) -> list[dict]:
-    """Build ``packages`` for each target so later builds hit the build cache.
+    """Build ``packages`` for each target so later builds hit the build cache (and, for the
+    default targets, build the Go tools the course runs, :data:`COURSE_TOOLS`).
 
     Args:
         targets: iterable of "goos/goarch[:cgo|:nocgo|:race]" strings or PrewarmSpec; default: the course's.
+        tools: Go tools to build and cache; default: :data:`COURSE_TOOLS` when ``targets`` is
+            the default, none otherwise.
         on_progress: called with each report dict as a target finishes.
 
     Returns:
@@ -86,6 +93,17 @@ def prewarm(targets=None, *, toolchain: Toolchain | None = None, packages=COURSE
     tc = toolchain or default()
     specs = default_specs(tc) if not targets else [t if isinstance(t, PrewarmSpec) else PrewarmSpec.parse(t) for t in targets]
     reports = []
+    for tool in (COURSE_TOOLS if tools is None and not targets else tools or ()):
+        t0 = time.perf_counter()
+        # No arguments: the tool prints its usage and exits 2, after `go tool` built and cached it.
+        proc = tc.run_go(["tool", tool], timeout=1800)
+        built = "usage" in (proc.stderr + proc.stdout).lower()
+        report = {"target": f"go tool {tool}", "ok": built, "seconds": round(time.perf_counter() - t0, 2)}
+        if not built:
+            report["error"] = (proc.stderr or proc.stdout).strip()[-2000:]
+        reports.append(report)
+        if on_progress:
+            on_progress(report)
     for spec in specs:
         validate_target(spec.goos, spec.goarch, toolchain=tc)
         opts = BuildOptions(goos=spec.goos, goarch=spec.goarch, cgo=spec.cgo, race=spec.race)

@@ -43,3 +43,14 @@ def test_prewarm_fills_an_empty_build_cache(tmp_path, monkeypatch, tc):
     assert any((tmp_path / "gocache").rglob("*-d"))
     again = cold.run_go(["build", "-x", "errors"], env={"GOOS": "linux", "GOARCH": "riscv64"})
     assert again.returncode == 0 and "/compile " not in again.stderr
+
+
+def test_prewarm_builds_and_caches_go_tools(tmp_path, monkeypatch, tc):
+    """A tool prewarm built is not built again: `go tool -n` shows no build step, just the cached binary."""
+    monkeypatch.setenv("GOCACHE", str(tmp_path / "gocache"))
+    cold = Toolchain.find(tc.go)
+    reports = prewarm(["linux/amd64"], toolchain=cold, packages=("errors",), tools=("addr2line",))
+    assert [r["target"] for r in reports] == ["go tool addr2line", "linux/amd64"]
+    assert all(r["ok"] for r in reports), reports
+    again = cold.run_go(["tool", "-n", "addr2line"])
+    assert again.returncode == 0 and "/compile " not in again.stderr + again.stdout
