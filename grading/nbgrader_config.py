@@ -12,19 +12,23 @@ is the repository root:
 
 import os
 
+from nbgrader.converters import Autograde, GenerateFeedback
 from nbgrader.preprocessors import (
     CheckCellMetadata,
     ClearHiddenTests,
     ClearMarkScheme,
     ClearOutput,
     ComputeChecksums,
+    Execute,
     IncludeHeaderFooter,
     InstantiateTests,
     LockCells,
     SaveCells,
 )
 
+from goenv.grading.jail import JailedExecute
 from goenv.grading.preprocessors import ClearGoSolutions
+from goenv.toolchain import cache_root
 
 c = get_config()  # noqa: F821 (provided by traitlets when it loads this file)
 
@@ -39,7 +43,9 @@ c.CourseDirectory.submitted_directory = "grading/submitted"
 c.CourseDirectory.autograded_directory = "grading/autograded"
 c.CourseDirectory.feedback_directory = "grading/feedback"
 c.CourseDirectory.solution_directory = "grading/solution"
-c.CourseDirectory.db_url = "sqlite:///" + os.path.join(GRADING, "gradebook.db")
+# timeout: SQLite waits up to 60 s for a lock instead of failing at once, so parallel graders
+# (python -m goenv.grading autograde) can share the gradebook.
+c.CourseDirectory.db_url = "sqlite:///" + os.path.join(GRADING, "gradebook.db") + "?timeout=60"
 
 # generate_assignment: nbgrader 0.9's own pipeline with ClearSolutions replaced by the Go-aware
 # ClearGoSolutions (Python cells keep nbgrader's behaviour). Order constraints:
@@ -70,3 +76,21 @@ c.ClearGoSolutions.check_compiles = True
 # Autograde executes whole notebooks; a cold Go build cache makes the first build for a new
 # target take tens of seconds (`python -m goenv prewarm` on the grading machine avoids that).
 c.Execute.timeout = 180
+
+# autograde: submission code runs in a kernel that sees the course directory and HOME read-only
+# (a private mount namespace; see goenv/grading/jail.py): it cannot delete the gradebook, other
+# students' work or the grader's files. Go's build cache stays writable so builds stay fast.
+# nbgrader's own autograde pipeline, with Execute replaced by JailedExecute.
+c.Autograde.autograde_preprocessors = [
+    JailedExecute if p is Execute else p
+    for p in Autograde().autograde_preprocessors
+]
+c.JailedKernelManager.read_only = [ROOT, os.path.expanduser("~")]
+c.JailedKernelManager.writable = [str(cache_root())]
+
+# generate_feedback: the autograded notebooks hold the hidden tests again (autograde restores
+# them to run them); feedback shows their results (the checks' messages) but not their source.
+c.GenerateFeedback.preprocessors = [
+    q for p in GenerateFeedback().preprocessors
+    for q in ([p, ClearHiddenTests] if p.__name__ == "GetGrades" else [p])
+]
