@@ -30,6 +30,10 @@ EXPECTED_MYTHS = {
     "01": {"2.1-a": "misleading", "3.2-c": "false"},
     "02": {"2.2-b": "false", "1-b": "misleading"},
     "03": {"2.3-a": "false", "2.3-b": "false", "2.3-d": "false"},
+    "04": {"2.4-b": "false", "2.4-c": "misleading", "2.4-d": "invented figure", "2.4-f": "false"},
+    "05": {"4.3-a": "false", "4.3-b": "false"},
+    "06": {"3.2-a": "false", "4.4": "false"},
+    "07": {"4.1-b": "false", "4.1-c": "true"},
 }
 
 
