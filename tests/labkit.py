@@ -3,8 +3,10 @@
 Every lab test (tests/test_grading_labNN.py) follows one pattern: copy grading/ into a temp dir
 (HOME redirected, Go's build cache shared so builds stay warm), run the real
 `nbgrader generate_assignment`, compare the release with the committed labs/, write the
-submissions (the reference solution, the untouched release, realistic wrong ones), run the real
-`nbgrader autograde` once, and compare per-cell scores with the expected ones.
+submissions (the reference solution, the untouched release, realistic wrong ones), autograde them
+with nbgrader through the parallel grader (`python -m goenv.grading autograde`; the serial
+`nbgrader autograde` is compared with it in test_grading_workflow.py), and compare per-cell scores
+with the expected ones.
 (A plain module, not conftest.py, for the reason given in helpers.py.)
 """
 
@@ -81,6 +83,13 @@ class Course:
     def nbgrader(self, *args: str, **kw) -> subprocess.CompletedProcess:
         return nbgrader(self.grading, self.env, *args, **kw)
 
+    def autograde(self, lab: str, *args: str) -> subprocess.CompletedProcess:
+        """Every submission of ``lab`` through the parallel grader (nbgrader's autograde, N at a time)."""
+        proc = subprocess.run([sys.executable, "-m", "goenv.grading", "autograde", lab, *args],
+                              cwd=self.grading, env=self.env, capture_output=True, text=True, timeout=1800)
+        assert proc.returncode == 0, f"autograde {lab} failed:\n{proc.stdout}\n{proc.stderr}"
+        return proc
+
     def source(self, lab: str):
         return nbformat.read(REPO / "grading" / "source" / lab / f"{lab}.ipynb", as_version=4)
 
@@ -128,7 +137,7 @@ def new_course(root: Path) -> Course:
 
 
 def graded_course(root: Path, lab: str, wrong: dict[str, Callable]) -> Course:
-    """generate_assignment + reference/untouched/wrong submissions + one `nbgrader autograde`.
+    """generate_assignment + reference/untouched/wrong submissions + one parallel autograde.
 
     ``wrong`` maps a student name to a function that edits a copy of the source notebook in place.
     """
@@ -142,7 +151,7 @@ def graded_course(root: Path, lab: str, wrong: dict[str, Callable]) -> Course:
         subs[name] = nb
     for student, nb in subs.items():
         course.submit(lab, student, nb)
-    course.nbgrader("autograde", lab)
+    course.autograde(lab)
     return course
 
 

@@ -1,10 +1,10 @@
 """Lab 02 (the scheduler) through the real nbgrader commands, in a throwaway course (tests/labkit.py).
 
-Same pattern as test_grading_lab01.py: generate_assignment (compared with the committed
-labs/lab02), then one `nbgrader autograde` over the reference solution, the untouched release and
-two realistic wrong submissions, each with its expected score per graded cell. The checks read the
-programs' own schedtrace (with scheddetail: goroutines running per sample) and gctrace; thresholds
-keep a wide margin on a loaded 2-core VM.
+Same pattern as test_grading_lab01.py: generate_assignment (compared with the committed labs/lab02),
+then one parallel autograde (nbgrader, tests/labkit.py) over the reference solution, the untouched
+release and two realistic wrong submissions, each with its expected score per graded cell. The
+checks read the programs' own schedtrace (with scheddetail: goroutines running per sample) and
+gctrace; thresholds keep a wide margin on a loaded 2-core VM.
 """
 
 from __future__ import annotations

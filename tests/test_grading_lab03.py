@@ -1,12 +1,13 @@
 """Lab 03 through the real nbgrader commands, in a throwaway course (temp dir, HOME redirected).
 
 One module-scoped course (tests/labkit.py): generate_assignment (compared with the committed labs/),
-then one `nbgrader autograde` over five submissions: the reference solution, the untouched release
-and three realistic wrong submissions, each with its expected score per graded cell.
+then one parallel autograde (nbgrader, tests/labkit.py) over five submissions: the reference
+solution, the untouched release and three realistic wrong submissions, each with its expected score
+per graded cell.
 
-The lab needs a C compiler (cgo in tasks 2 and 4) and qemu-aarch64 (hidden tests of tasks 1–3).
-The wrong submission "wrong_amd64" hard-codes x86-64's system call number, so its expected scores
-hold on an amd64 grader only.
+The lab needs a C compiler (cgo in tasks 2 and 4) and qemu-aarch64 (hidden tests of tasks 1–3). The
+wrong submission "wrong_amd64" hard-codes x86-64's system call number, so its expected scores hold
+on an amd64 grader only.
 """
 
 from __future__ import annotations

@@ -1,10 +1,11 @@
 """Lab 04 (atomics) through the real nbgrader commands, in a throwaway course (temp dir, HOME redirected).
 
 One module-scoped course (tests/labkit.py): generate_assignment (compared with the committed labs/),
-then one `nbgrader autograde` over four submissions: the reference solution, the untouched release
-and two realistic wrong submissions, each with its expected score per graded cell. The wrong ones
-also solve some tasks correctly in *other* ways than the reference (the tests check behaviour, race
-reports and live disassembly, not source text), and those tasks must get full marks.
+then one parallel autograde (nbgrader, tests/labkit.py) over four submissions: the reference
+solution, the untouched release and two realistic wrong submissions, each with its expected score
+per graded cell. The wrong ones also solve some tasks correctly in *other* ways than the reference
+(the tests check behaviour, race reports and live disassembly, not source text), and those tasks
+must get full marks.
 """
 
 from __future__ import annotations

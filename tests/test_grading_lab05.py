@@ -1,8 +1,9 @@
 """Lab 05 through the real nbgrader commands, in a throwaway course (temp dir, HOME redirected).
 
 One module-scoped course (tests/labkit.py): generate_assignment (compared with the committed labs/),
-then one `nbgrader autograde` over five submissions: the reference solution, the untouched release
-and three realistic wrong submissions, each with its expected score per graded cell.
+then one parallel autograde (nbgrader, tests/labkit.py) over five submissions: the reference
+solution, the untouched release and three realistic wrong submissions, each with its expected score
+per graded cell.
 """
 
 from __future__ import annotations
