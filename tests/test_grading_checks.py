@@ -6,7 +6,6 @@ import io
 import sys
 from contextlib import redirect_stderr
 
-import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 

@@ -18,7 +18,6 @@ carries on with what it can measure.
 
 from __future__ import annotations
 
-import html
 import logging
 import os
 import re
@@ -44,6 +43,7 @@ from ..workspace import Program, remove_dir
 from .labels import label as course_label
 from .myth import MythCheck, myth_check
 from .quiz import choice, predict
+from .tables import show, show_go
 
 LOGGER = logging.getLogger(__name__)
 
@@ -295,53 +295,6 @@ def _tc(toolchain: Toolchain | None) -> Toolchain:
 
 def _program(program) -> Program:
     return Program.coerce(program if program is not None else NETDEMO, name="netdemo")
-
-
-def show(df: pd.DataFrame):
-    """Render a chapter table: no index, a caption, and the label of the measurement.
-
-    Args:
-        df: a DataFrame from this module; ``df.attrs`` may hold ``caption``,
-            ``label`` (Go version, target, native or emulated) and ``note``.
-
-    Returns:
-        A pandas Styler (Jupyter displays it as an HTML table).
-    """
-    parts = [html.escape(df.attrs.get("caption", ""))]
-    if df.attrs.get("note"):
-        parts.append(f"<br><i>{html.escape(df.attrs['note'])}</i>")
-    if df.attrs.get("label"):
-        parts.append(f"<br><span style='font-size:smaller;opacity:.75'>{html.escape(df.attrs['label'])}</span>")
-    # escape="html": cells hold program output such as "err=<nil>", which a browser would eat as a tag.
-    styler = df.style.hide(axis="index").set_caption("".join(parts)).format(escape="html", na_rep="—")
-    floats = [c for c in df.columns if pd.api.types.is_float_dtype(df[c])]
-    styler = styler.format("{:.3g}", subset=floats, na_rep="—")
-    return styler.set_table_styles([
-        {"selector": "caption", "props": "caption-side: top; text-align: left; padding-bottom: 4px;"},
-        {"selector": "td, th", "props": "text-align: left; vertical-align: top;"},
-    ])
-
-
-def show_go(source: str | dict[str, str], only=None):
-    """Show Go source (one file or several) as highlighted code blocks.
-
-    Args:
-        source: a source string or a dict of file name → source.
-        only: file names to show (default: all), to keep long programs to a screen.
-
-    Returns:
-        An IPython Markdown object.
-
-    Raises:
-        KeyError: a name in ``only`` is not one of the files.
-    """
-    from IPython.display import Markdown
-
-    files = source if isinstance(source, dict) else {"main.go": source}
-    if only is not None:
-        files = {name: files[name] for name in only}
-    blocks = [f"**{html.escape(name)}**\n```go\n{text.rstrip()}\n```" for name, text in files.items()]
-    return Markdown("\n\n".join(blocks))
 
 
 def ldd_summary(path: str | os.PathLike) -> str:

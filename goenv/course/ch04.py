@@ -46,7 +46,8 @@ from ..runners import qemu_version, runner_for
 from ..sandbox import execute
 from ..toolchain import Toolchain, default
 from ..workspace import Program
-from .ch03 import c_compiler, show, show_go, source_excerpt
+from .ch03 import c_compiler, source_excerpt
+from .tables import show, show_go
 from .labels import label as course_label
 from .myth import MythCheck, myth_check
 from .quiz import choice, numeric, predict

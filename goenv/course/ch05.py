@@ -24,7 +24,6 @@ Example::
 from __future__ import annotations
 
 import functools
-import html
 import logging
 import os
 import re
@@ -43,6 +42,7 @@ from ..workspace import Program, remove_dir
 from .labels import label as course_label
 from .myth import MythCheck, myth_check
 from .quiz import choice, predict
+from .tables import show, show_go
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -263,62 +263,9 @@ def _finish(fig: "Figure", label: str) -> "Figure":
 
 
 def table(frame: "pd.DataFrame") -> "Styler":
-    """Show a chapter DataFrame as a compact HTML table with its caption and label.
-
-    Args:
-        frame: A DataFrame from this module. ``attrs`` may hold ``caption``, ``label``,
-            ``note``, ``hide`` (raw columns kept for code, not shown), ``code`` (columns in a
-            monospace font) and ``pre`` (columns whose line breaks are kept).
-
-    Returns:
-        A pandas Styler: no index, left-aligned, monospace file lists, HTML-escaped cells.
-    """
-    hidden = [c for c in frame.attrs.get("hide", ()) if c in frame.columns]
-    styler = frame.style.hide(axis="index")
-    if hidden:
-        styler = styler.hide(subset=hidden, axis="columns")
-    # escape: cells hold go command output such as "<nil>" or "//go:build !pro".
-    styler = styler.format(escape="html", na_rep="—")
-    code = [c for c in frame.attrs.get("code", ()) if c in frame.columns and c not in hidden]
-    if code:
-        styler = styler.set_properties(subset=code, **{"font-family": "var(--jp-code-font-family, monospace)",
-                                                       "font-size": "90%"})
-    pre = [c for c in frame.attrs.get("pre", ()) if c in frame.columns and c not in hidden]
-    if pre:  # multi-line cells (one changed line per line) keep their line breaks
-        styler = styler.set_properties(subset=pre, **{"white-space": "pre-wrap"})
-    parts = [html.escape(frame.attrs.get("caption", ""))]
-    if frame.attrs.get("note"):
-        parts.append(f"<br><i>{html.escape(frame.attrs['note'])}</i>")
-    if frame.attrs.get("label"):
-        parts.append(f"<br><span style='font-size:smaller;opacity:.75'>{html.escape(frame.attrs['label'])}</span>")
-    return styler.set_caption("".join(parts)).set_table_styles([
-        {"selector": "caption", "props": "caption-side: top; text-align: left; padding-bottom: 4px;"},
-        {"selector": "td, th", "props": "text-align: left; vertical-align: top;"},
-    ])
-
-
-def show_go(files: dict[str, str] | str, only: Iterable[str] | None = None):
-    """Show Go files as highlighted code blocks, each under its path.
-
-    Args:
-        files: A dict of path → source, or a txtar string (such as :data:`EDITION`).
-        only: Paths to show (default: all).
-
-    Returns:
-        An IPython Markdown object.
-
-    Raises:
-        KeyError: a path in ``only`` is not one of the files.
-    """
-    from IPython.display import Markdown
-
-    from ..workspace import parse_txtar
-
-    files = parse_txtar(files) if isinstance(files, str) else files
-    if only is not None:
-        files = {name: files[name] for name in only}
-    blocks = [f"**{html.escape(name)}**\n```go\n{text.rstrip()}\n```" for name, text in files.items()]
-    return Markdown("\n\n".join(blocks))
+    """Show a chapter DataFrame as an HTML table (:func:`goenv.course.tables.show`): its caption, note,
+    label, hidden ``hide`` columns, monospace ``code`` columns and multi-line ``pre`` columns."""
+    return show(frame)
 
 
 @functools.lru_cache(maxsize=4)

@@ -27,7 +27,6 @@ requires.
 
 from __future__ import annotations
 
-import html
 import json
 import logging
 import os
@@ -54,6 +53,7 @@ from ..workspace import Program, remove_dir
 from .labels import label as course_label
 from .myth import MythCheck, myth_check
 from .quiz import predict
+from .tables import show, show_go
 
 LOGGER = logging.getLogger(__name__)
 
@@ -325,56 +325,6 @@ def _tc(toolchain: Toolchain | None) -> Toolchain:
 def _host_label(tc: Toolchain | None = None, how: str = "built, not run") -> str:
     tc = _tc(tc)
     return f"{tc.version} · {tc.hostos}/{tc.hostarch} · {how}"
-
-
-def show(df: pd.DataFrame):
-    """Render a chapter table: no index, a caption, a note and the label of the measurement.
-
-    Args:
-        df: a DataFrame from this module; ``df.attrs`` may hold ``caption``,
-            ``label`` (Go version, target, native or emulated) and ``note``.
-
-    Returns:
-        A pandas Styler (Jupyter displays it as an HTML table).
-    """
-    parts = [html.escape(df.attrs.get("caption", ""))]
-    if df.attrs.get("note"):
-        parts.append(f"<br><i>{html.escape(df.attrs['note'])}</i>")
-    if df.attrs.get("label"):
-        parts.append(f"<br><span style='font-size:smaller;opacity:.75'>{html.escape(df.attrs['label'])}</span>")
-    # escape="html": cells hold program output such as "map[...]" or "<nil>".
-    styler = df.style.hide(axis="index").set_caption("".join(parts)).format(escape="html", na_rep="—")
-    floats = [c for c in df.columns if pd.api.types.is_float_dtype(df[c])]
-    styler = styler.format("{:.3g}", subset=floats, na_rep="—")
-    return styler.set_table_styles([
-        {"selector": "caption", "props": "caption-side: top; text-align: left; padding-bottom: 4px;"},
-        {"selector": "td, th", "props": "text-align: left; vertical-align: top;"},
-    ])
-
-
-def show_go(files: dict[str, str] | str, only=None):
-    """Show Go sources (and go.mod files) as highlighted code blocks.
-
-    Args:
-        files: a source string or a dict of file name → text.
-        only: file names to show (default: all).
-
-    Returns:
-        An IPython Markdown object.
-
-    Raises:
-        KeyError: a name in ``only`` is not one of the files.
-    """
-    from IPython.display import Markdown
-
-    files = files if isinstance(files, dict) else {"main.go": files}
-    if only is not None:
-        files = {name: files[name] for name in only}
-    blocks = []
-    for name, text in files.items():
-        lang = "go" if name.endswith(".go") else ""
-        blocks.append(f"**{html.escape(name)}**\n```{lang}\n{text.rstrip()}\n```")
-    return Markdown("\n\n".join(blocks))
 
 
 def _program(program, default_files, name: str) -> Program:

@@ -31,7 +31,6 @@ Example::
 
 from __future__ import annotations
 
-import html
 import logging
 import re
 import shutil
@@ -55,6 +54,7 @@ from ..toolchain import Toolchain, default
 from .labels import label as course_label
 from .myth import MythCheck, myth_check
 from .quiz import choice, predict
+from .tables import show as _show
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -378,44 +378,6 @@ def _run(program, name: str, args=(), *, env: dict | None = None,
     tc = _tc(toolchain)
     b = _built(program, name, tc)
     return api.run_binary(b, args=[str(a) for a in args], env=env, limits=_limits(), toolchain=tc)
-
-
-def show(df: pd.DataFrame):
-    """Render a chapter table: no index, a caption, and the label of the measurement.
-
-    Args:
-        df: a DataFrame from this module; ``df.attrs`` may hold ``caption``,
-            ``label`` (Go version, target, native or emulated) and ``note``.
-
-    Returns:
-        A pandas Styler (Jupyter displays it as an HTML table).
-    """
-    parts = [html.escape(df.attrs.get("caption", ""))]
-    if df.attrs.get("note"):
-        parts.append(f"<br><i>{html.escape(df.attrs['note'])}</i>")
-    if df.attrs.get("label"):
-        parts.append(f"<br><span style='font-size:smaller;opacity:.75'>{html.escape(df.attrs['label'])}</span>")
-    # escape="html": cells hold program output and Go source such as "<-ctx.Done()".
-    styler = df.style.hide(axis="index").set_caption("".join(parts)).format(escape="html", na_rep="—")
-    floats = [c for c in df.columns if pd.api.types.is_float_dtype(df[c])]
-    styler = styler.format("{:,.1f}", subset=floats, na_rep="—")
-    ints = [c for c in df.columns if pd.api.types.is_integer_dtype(df[c])]
-    styler = styler.format("{:,}", subset=ints)
-    for col, fmt in df.attrs.get("formats", {}).items():
-        if col in df.columns:
-            styler = styler.format(fmt, subset=[col], na_rep="—")
-    hidden = [c for c in df.attrs.get("hide", ()) if c in df.columns]
-    if hidden:
-        styler = styler.hide(subset=hidden, axis="columns")
-    if df.attrs.get("small"):  # wide tables: a smaller font keeps them inside the notebook's width
-        styler = styler.set_properties(**{"font-size": "0.85em"})
-    code = [c for c in df.attrs.get("code", ()) if c in df.columns]
-    if code:
-        styler = styler.set_properties(subset=code, **{"font-family": "var(--jp-code-font-family, monospace)"})
-    return styler.set_table_styles([
-        {"selector": "caption", "props": "caption-side: top; text-align: left; padding-bottom: 4px;"},
-        {"selector": "td, th", "props": "text-align: left; vertical-align: top;"},
-    ])
 
 
 def _finish(fig: "Figure", label: str) -> "Figure":
@@ -993,7 +955,7 @@ def memstats_docs(fields=MEMSTATS_FIELDS, *, toolchain: Toolchain | None = None)
         rows.append({"field": name, "type": rx.match(lines[hit]).group(1).strip(),
                      "documentation": " ".join(p for p in paras[:2] if p), "line": hit + 1})
     df = pd.DataFrame(rows)
-    df.attrs.update(caption=f"runtime.MemStats fields, documented in $GOROOT/src/runtime/mstats.go",
+    df.attrs.update(caption="runtime.MemStats fields, documented in $GOROOT/src/runtime/mstats.go",
                     label=f"{tc.version} · read from the toolchain's source", code=["field", "type"])
     return df
 
@@ -1643,3 +1605,8 @@ def question_sample_index():
         "GC work follows the allocation rate. inuse_space shows what is still reachable (leaks, big caches); "
         "alloc_space counts every allocation since the start, garbage included: churn shows up there.",
     )
+
+
+def show(df: pd.DataFrame):
+    """A chapter table (:func:`goenv.course.tables.show`), with thousands separators: this chapter counts bytes."""
+    return _show(df, float_format="{:,.1f}", int_format="{:,}")
