@@ -11,6 +11,7 @@ is the repository root:
 """
 
 import os
+import shutil
 
 from nbgrader.converters import Autograde, GenerateFeedback
 from nbgrader.preprocessors import (
@@ -27,7 +28,7 @@ from nbgrader.preprocessors import (
 )
 
 from goenv.grading.jail import JailedExecute
-from goenv.grading.preprocessors import ClearGoSolutions
+from goenv.grading.preprocessors import ClearGoSolutions, go_files_with_solutions, stub_go_files
 from goenv.toolchain import cache_root
 
 c = get_config()  # noqa: F821 (provided by traitlets when it loads this file)
@@ -72,6 +73,26 @@ c.GenerateAssignment.preprocessors = [
 ]
 # Build every stubbed %%go cell at generate time: a release whose stub does not compile is refused.
 c.ClearGoSolutions.check_compiles = True
+
+
+# Go files a lab ships next to its notebook (grading/source/labNN/*.go, any depth) may hold
+# `// BEGIN SOLUTION` regions too. nbgrader copies such files verbatim, so the release's copies
+# get their regions stubbed after generate_assignment, and at autograde the learner's versions
+# are kept instead of being replaced by the source's (which hold the solutions).
+def _stub_released_go_files(assignment, student, notebooks):
+    try:
+        stub_go_files(os.path.join(ROOT, "labs", assignment))
+    except Exception as e:  # nbgrader would only log it, and the solutions would stay in the release
+        shutil.rmtree(os.path.join(ROOT, "labs", assignment), ignore_errors=True)
+        raise SystemExit(f"generate_assignment {assignment}: release removed, its Go files: {e}")
+
+
+c.GenerateAssignment.post_convert_hook = _stub_released_go_files
+SOURCE = os.path.join(GRADING, "source")
+c.Autograde.exclude_overwriting = {
+    lab: go_files_with_solutions(os.path.join(SOURCE, lab))
+    for lab in sorted(os.listdir(SOURCE)) if os.path.isdir(os.path.join(SOURCE, lab))
+}
 
 # Autograde executes whole notebooks; a cold Go build cache makes the first build for a new
 # target take tens of seconds (`python -m goenv prewarm` on the grading machine avoids that).

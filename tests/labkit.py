@@ -171,5 +171,8 @@ def assert_release_clean(course: Course, lab: str, secrets=()) -> None:
     text = json.dumps(nb)
     for secret in ("BEGIN SOLUTION", "BEGIN HIDDEN TESTS", *secrets):
         assert secret not in text, secret
+    for other in (course.root / "labs" / lab).rglob("*"):  # files the lab ships next to the notebook
+        if other.is_file() and other.suffix != ".ipynb":
+            assert "BEGIN SOLUTION" not in other.read_text(errors="replace"), other
     assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code")
     assert "hidden tests" in nb.cells[0].source.lower() and "instructor" in nb.cells[0].source.lower()

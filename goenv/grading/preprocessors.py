@@ -141,3 +141,56 @@ class ClearGoSolutions(ClearSolutions):
                 f"the released %%go cell {cell_index} does not compile once its solution is stubbed out "
                 f"(keep regions inside function bodies, and use every import outside them):\n"
                 f"{result.output}\n--- stubbed cell ---\n{cell.source}")
+
+
+# -- Go files a lab ships ------------------------------------------------------------------------
+# nbgrader copies an assignment's other files to the release as they are, solutions included, and
+# at autograde copies the source's versions over the learner's. For .go files with solution regions
+# the course therefore (1) stubs the regions in the release with a post-convert hook and (2) keeps
+# the learner's versions at autograde (Autograde.exclude_overwriting). grading/nbgrader_config.py
+# wires both up with the two functions below.
+
+
+def go_files_with_solutions(assignment_dir) -> list[str]:
+    """Paths (relative, POSIX) of the ``.go`` files under ``assignment_dir`` that hold a solution region."""
+    from pathlib import Path
+
+    root = Path(assignment_dir)
+    found = []
+    for path in sorted(root.rglob("*.go")):
+        if any(_GO_BEGIN.match(line) for line in path.read_text().splitlines()):
+            found.append(path.relative_to(root).as_posix())
+    return found
+
+
+def stub_go_files(release_dir, *, stub: str = GO_STUB, check_compiles: bool = True) -> list[str]:
+    """Replace the solution regions of every ``.go`` file under ``release_dir`` with ``stub``, in place.
+
+    With ``check_compiles``, each directory that had a stubbed file is built as a Go program (when
+    it is a main package with its own go.mod, or a package main without one) and a stub that does not
+    compile raises ``RuntimeError``. Returns the stubbed files (relative paths).
+
+    Raises:
+        RuntimeError: a bad region (nested, unterminated) or a stub that does not compile.
+    """
+    from pathlib import Path
+
+    root = Path(release_dir)
+    stubbed = go_files_with_solutions(root)
+    for rel in stubbed:
+        path = root / rel
+        try:
+            text, _ = replace_go_regions(path.read_text(), stub)
+        except RuntimeError as e:
+            raise RuntimeError(f"{rel}: {e}") from e
+        path.write_text(text)
+    if check_compiles:
+        from ..build import build
+        from ..workspace import Program
+
+        for d in sorted({(root / rel).parent for rel in stubbed}):
+            result = build(Program.coerce(d))
+            if not result.ok:
+                raise RuntimeError(f"{d.relative_to(root)} does not compile once its solutions are stubbed out:\n"
+                                   f"{result.output}")
+    return stubbed
