@@ -176,3 +176,37 @@ def assert_release_clean(course: Course, lab: str, secrets=()) -> None:
             assert "BEGIN SOLUTION" not in other.read_text(errors="replace"), other
     assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code")
     assert "hidden tests" in nb.cells[0].source.lower() and "instructor" in nb.cells[0].source.lower()
+
+
+def lab_module(lab: str, *, full: dict, wrong: dict[str, Callable], expected: dict, totals: dict,
+               secrets=()) -> dict:
+    """The fixture and the tests every lab's test module has, for ``globals().update(...)``.
+
+    ``course`` (module scope): the lab generated and autograded for the reference solution, the
+    untouched release and the ``wrong`` submissions (name → function editing a copy of the source).
+    Tests: the release matches labs/ and is clean (no solution, hidden test or ``secrets``), every
+    submission's per-cell scores are ``expected`` (student → grade_id → points; ``full`` lists the
+    graded cells) and the totals are ``totals``.
+    """
+    import pytest
+
+    @pytest.fixture(scope="module")
+    def course(tmp_path_factory):
+        return graded_course(tmp_path_factory.mktemp("course"), lab, wrong)
+
+    def test_release_is_up_to_date_with_source(course):
+        assert_release_matches(course, lab)
+
+    def test_release_is_clean(course):
+        assert_release_clean(course, lab, secrets)
+
+    @pytest.mark.parametrize("student", list(expected))
+    def test_autograde_scores(course, student):
+        assert course.scores(lab, [student], full)[student] == pytest.approx(expected[student]), student
+
+    def test_total_points(course):
+        got = course.scores(lab, list(expected), full)
+        assert {s: sum(v.values()) for s, v in got.items()} == totals
+
+    return {f.__name__: f for f in (course, test_release_is_up_to_date_with_source, test_release_is_clean,
+                                    test_autograde_scores, test_total_points)}

@@ -8,9 +8,8 @@ per graded cell.
 
 from __future__ import annotations
 
-import pytest
 
-from labkit import assert_release_clean, assert_release_matches, edit, graded_course
+from labkit import edit, lab_module
 
 LAB = "lab01"
 
@@ -44,32 +43,12 @@ EXPECTED = {
 }
 
 
-@pytest.fixture(scope="module")
-def course(tmp_path_factory):
-    return graded_course(tmp_path_factory.mktemp("course"), LAB,
-                         {"wrong_target": _wrong_target, "wrong_shortcuts": _wrong_shortcuts})
-
-
-def test_labs_are_up_to_date_with_sources(course):
-    assert_release_matches(course, LAB)
-
-
-def test_release_is_clean(course):
-    assert_release_clean(course, LAB, ("linux/riscv64", "plan10/quantum", '"linux/s390x"'))
-
-
-def _scores(course):
-    return course.scores(LAB, EXPECTED, FULL)
-
-
-@pytest.mark.parametrize("student", list(EXPECTED))
-def test_autograde_scores(course, student):
-    assert _scores(course)[student] == pytest.approx(EXPECTED[student]), student
-
-
-def test_total_points(course):
-    totals = {s: sum(v.values()) for s, v in _scores(course).items()}
-    assert totals == {"reference": 10, "untouched": 0, "wrong_target": 6, "wrong_shortcuts": 3}
+# The fixture `course` and the tests every lab has (tests/labkit.py).
+globals().update(lab_module(
+    LAB, full=FULL, expected=EXPECTED,
+    wrong={"wrong_target": _wrong_target, "wrong_shortcuts": _wrong_shortcuts},
+    totals={"reference": 10, "untouched": 0, "wrong_target": 6, "wrong_shortcuts": 3},
+    secrets=("linux/riscv64", "plan10/quantum", '"linux/s390x"')))
 
 
 def test_feedback_outputs_hide_test_source(course):

@@ -9,9 +9,8 @@ gctrace; thresholds keep a wide margin on a loaded 2-core VM.
 
 from __future__ import annotations
 
-import pytest
 
-from labkit import assert_release_clean, assert_release_matches, edit, graded_course
+from labkit import edit, lab_module
 
 LAB = "lab02"
 
@@ -43,33 +42,12 @@ EXPECTED = {
 }
 
 
-@pytest.fixture(scope="module")
-def course(tmp_path_factory):
-    return graded_course(tmp_path_factory.mktemp("course"), LAB,
-                         {"wrong_hardcoded": _wrong_hardcoded, "wrong_careless": _wrong_careless})
-
-
-def test_lab_is_up_to_date_with_source(course):
-    assert_release_matches(course, LAB)
-
-
-def test_release_is_clean(course):
-    assert_release_clean(course, LAB, ("gomaxprocs=3", "gomaxprocs=1", "GOGC", "runtime.ReadMemStats",
-                                       "syscall.Nanosleep(&ts"))
-
-
-def _scores(course):
-    return course.scores(LAB, EXPECTED, FULL)
-
-
-@pytest.mark.parametrize("student", list(EXPECTED))
-def test_autograde_scores(course, student):
-    assert _scores(course)[student] == pytest.approx(EXPECTED[student]), student
-
-
-def test_total_points(course):
-    totals = {s: sum(v.values()) for s, v in _scores(course).items()}
-    assert totals == {"reference": 10, "untouched": 0, "wrong_hardcoded": 8, "wrong_careless": 2}
+# The fixture `course` and the tests every lab has (tests/labkit.py).
+globals().update(lab_module(
+    LAB, full=FULL, expected=EXPECTED,
+    wrong={"wrong_hardcoded": _wrong_hardcoded, "wrong_careless": _wrong_careless},
+    totals={"reference": 10, "untouched": 0, "wrong_hardcoded": 8, "wrong_careless": 2},
+    secrets=("gomaxprocs=3", "gomaxprocs=1", "GOGC", "runtime.ReadMemStats", "syscall.Nanosleep(&ts")))
 
 
 def test_feedback_outputs_hide_test_source(course):

@@ -18,7 +18,7 @@ import pytest
 
 from goenv.grading import checks
 from goenv.runners import find_qemu
-from labkit import assert_release_clean, assert_release_matches, cell_by_id, edit, graded_course
+from labkit import cell_by_id, edit, lab_module
 
 LAB = "lab03"
 
@@ -77,34 +77,15 @@ EXPECTED = {
 }
 
 
-@pytest.fixture(scope="module")
-def course(tmp_path_factory):
-    return graded_course(tmp_path_factory.mktemp("course"), LAB,
-                         {"wrong_seed": _wrong_seed, "wrong_amd64": _wrong_amd64,
-                          "wrong_shortcuts": _wrong_shortcuts})
-
-
-def test_labs_are_up_to_date_with_sources(course):
-    assert_release_matches(course, LAB)
-
-
-def test_release_is_clean(course):
-    assert_release_clean(course, LAB, ("no..such", "192.0.2.7", "netgo,osusergo", 'CGO_ENABLED_VALUE = "0"',
-                                       "C.sum((*C.int32_t)", "return -100"))
-
-
-def _scores(course):
-    return course.scores(LAB, EXPECTED, FULL)
-
-
-@pytest.mark.parametrize("student", list(EXPECTED))
-def test_autograde_scores(course, student):
-    assert _scores(course)[student] == pytest.approx(EXPECTED[student]), student
-
-
-def test_total_points(course):
-    totals = {s: sum(v.values()) for s, v in _scores(course).items()}
-    assert totals == {"reference": 10, "untouched": 0, "wrong_seed": 7, "wrong_amd64": 5, "wrong_shortcuts": 5}
+# The fixture `course` and the tests every lab has (tests/labkit.py).
+globals().update(lab_module(
+    LAB, full=FULL, expected=EXPECTED,
+    wrong={"wrong_seed": _wrong_seed, "wrong_amd64": _wrong_amd64, "wrong_shortcuts": _wrong_shortcuts},
+    totals={"reference": 10, "untouched": 0, "wrong_seed": 7, "wrong_amd64": 5, "wrong_shortcuts": 5},
+    secrets=(
+        "no..such", "192.0.2.7", "netgo,osusergo", 'CGO_ENABLED_VALUE = "0"', "C.sum((*C.int32_t)",
+        "return -100"
+    )))
 
 
 def test_feedback_explains_without_showing_test_source(course):

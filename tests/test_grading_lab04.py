@@ -10,9 +10,8 @@ must get full marks.
 
 from __future__ import annotations
 
-import pytest
 
-from labkit import assert_release_clean, assert_release_matches, edit, graded_course
+from labkit import edit, lab_module
 
 LAB = "lab04"
 
@@ -67,33 +66,15 @@ EXPECTED = {
 }
 
 
-@pytest.fixture(scope="module")
-def course(tmp_path_factory):
-    return graded_course(tmp_path_factory.mktemp("course"), LAB,
-                         {"wrong_plain": _wrong_plain, "wrong_seed": _wrong_seed})
-
-
-def test_labs_are_up_to_date_with_sources(course):
-    assert_release_matches(course, LAB)
-
-
-def test_release_is_clean(course):
-    assert_release_clean(course, LAB, ('"STLR"', '"XCHGQ"', "c.Add(1)", "r.hits.Add(1)", "b.ready.Store(true)",
-                                       "zebra", "goarm64", "main.store"))
-
-
-def _scores(course):
-    return course.scores(LAB, EXPECTED, FULL)
-
-
-@pytest.mark.parametrize("student", list(EXPECTED))
-def test_autograde_scores(course, student):
-    assert _scores(course)[student] == pytest.approx(EXPECTED[student]), student
-
-
-def test_total_points(course):
-    totals = {s: sum(v.values()) for s, v in _scores(course).items()}
-    assert totals == {"reference": 10, "untouched": 0, "wrong_plain": 2, "wrong_seed": 7}
+# The fixture `course` and the tests every lab has (tests/labkit.py).
+globals().update(lab_module(
+    LAB, full=FULL, expected=EXPECTED,
+    wrong={"wrong_plain": _wrong_plain, "wrong_seed": _wrong_seed},
+    totals={"reference": 10, "untouched": 0, "wrong_plain": 2, "wrong_seed": 7},
+    secrets=(
+        '"STLR"', '"XCHGQ"', "c.Add(1)", "r.hits.Add(1)", "b.ready.Store(true)", "zebra", "goarm64",
+        "main.store"
+    )))
 
 
 def test_feedback_says_what_was_wrong(course):

@@ -8,9 +8,8 @@ per graded cell.
 
 from __future__ import annotations
 
-import pytest
 
-from labkit import assert_release_clean, assert_release_matches, cell_by_id, edit, graded_course
+from labkit import cell_by_id, edit, lab_module
 
 LAB = "lab05"
 
@@ -72,20 +71,15 @@ EXPECTED = {
 }
 
 
-@pytest.fixture(scope="module")
-def course(tmp_path_factory):
-    return graded_course(tmp_path_factory.mktemp("course"), LAB,
-                         {"wrong_not_linux": _wrong_not_linux, "wrong_seed_syntax": _wrong_seed_syntax,
-                          "wrong_details": _wrong_details})
-
-
-def test_labs_are_up_to_date_with_sources(course):
-    assert_release_matches(course, LAB)
-
-
-def test_release_is_clean(course):
-    assert_release_clean(course, LAB, (FALLBACK, "pairwise", "json.Marshal", "AndExpr", "plan9/amd64",
-                                       "/srv/config", "O'Brien", "go1.18"))
+# The fixture `course` and the tests every lab has (tests/labkit.py).
+globals().update(lab_module(
+    LAB, full=FULL, expected=EXPECTED,
+    wrong={
+        "wrong_not_linux": _wrong_not_linux, "wrong_seed_syntax": _wrong_seed_syntax,
+        "wrong_details": _wrong_details
+    },
+    totals={"reference": 10, "untouched": 0, "wrong_not_linux": 5, "wrong_seed_syntax": 4, "wrong_details": 6},
+    secrets=(FALLBACK, "pairwise", "json.Marshal", "AndExpr", "plan9/amd64", "/srv/config", "O'Brien", "go1.18")))
 
 
 def test_release_keeps_the_given_files(course):
@@ -97,21 +91,6 @@ def test_release_keeps_the_given_files(course):
     for grade_id in ("task1_program", "task2_program", "task3_program"):
         placeholder = cell_by_id(release, grade_id).source.split("\n-- TODO.txt --\n")[1]
         assert "// YOUR CODE HERE" in placeholder and "\n-- " not in placeholder, grade_id
-
-
-def _scores(course):
-    return course.scores(LAB, EXPECTED, FULL)
-
-
-@pytest.mark.parametrize("student", list(EXPECTED))
-def test_autograde_scores(course, student):
-    assert _scores(course)[student] == pytest.approx(EXPECTED[student]), student
-
-
-def test_total_points(course):
-    totals = {s: sum(v.values()) for s, v in _scores(course).items()}
-    assert totals == {"reference": 10, "untouched": 0, "wrong_not_linux": 5, "wrong_seed_syntax": 4,
-                      "wrong_details": 6}
 
 
 def test_failures_say_what_went_wrong(course):
