@@ -24,13 +24,15 @@ COURSE_PACKAGES = (
     "fmt", "os", "os/exec", "os/signal", "runtime", "runtime/debug", "runtime/pprof", "runtime/metrics",
     "sync", "sync/atomic", "time", "strings", "strconv", "bufio", "bytes", "errors", "flag", "sort",
     "encoding/binary", "encoding/json", "math", "math/rand/v2", "net", "os/user", "syscall", "unsafe",
-    "context", "io", "log", "testing", "path/filepath", "slices", "maps", "debug/buildinfo",
+    "context", "io", "log", "testing", "path/filepath", "slices", "maps", "debug/buildinfo", "debug/elf",
 )
 #: Every target the course builds: runnable Linux ones, then build-only ones.
 COURSE_TARGETS = (
     "linux/amd64", "linux/arm64", "linux/386", "linux/arm", "linux/riscv64", "linux/ppc64le",
     "linux/s390x", "linux/loong64", "windows/amd64", "windows/arm64", "windows/386",
     "darwin/amd64", "darwin/arm64", "freebsd/amd64", "js/wasm", "wasip1/wasm", "aix/ppc64",
+    # build-only targets of the build-constraint lab and the capstone's hidden tests
+    "openbsd/amd64", "netbsd/arm64", "plan9/amd64", "android/arm64",
 )
 
 #: Go tools the course runs (`go tool NAME`). The distribution ships only the compiler's tools
