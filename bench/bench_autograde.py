@@ -26,6 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
+from goenv.grading.autograde import default_jobs  # noqa: E402
 from labkit import Course, copy_nb, new_course  # noqa: E402
 
 
@@ -53,7 +54,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lab", default="lab01")
     parser.add_argument("--submissions", type=int, default=30)
-    parser.add_argument("--jobs", type=int, default=None, help="parallel workers (default: CPU count)")
+    parser.add_argument("--jobs", type=int, default=None, help="parallel workers (default: CPU count + 1)")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="bench-autograde-") as tmp:
@@ -83,7 +84,7 @@ def main() -> int:
 
         same = _scores(serial, args.lab, students) == _scores(parallel, args.lab, students)
         print(f"{args.lab}: {len(students)} submissions, {os.cpu_count()} CPUs, "
-              f"parallel workers: {args.jobs or os.cpu_count()}")
+              f"parallel workers: {args.jobs or default_jobs()}")
         print(f"  nbgrader autograde (serial):        {t_serial:7.1f} s")
         print(f"  python -m goenv.grading autograde:  {t_parallel:7.1f} s")
         print(f"  speed-up: {t_serial / t_parallel:.2f}x   identical grades: {same}")

@@ -72,6 +72,15 @@ def _init_worker(grading_dir: str, overrides: dict) -> None:
     _API = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
 
 
+def _ready() -> bool:
+    return _API is not None
+
+
+def default_jobs() -> int:
+    """Workers by default: one more than the CPUs, since a worker waits while its kernel starts."""
+    return (os.cpu_count() or 1) + 1
+
+
 def _grade(lab: str, student: str) -> Outcome:
     t0 = time.monotonic()
     result = _API.autograde(lab, student, force=True, create=True)
@@ -107,29 +116,36 @@ def _score(config, lab: str, student: str) -> tuple[float | None, float | None]:
 
 def autograde(grading_dir: Path | str, lab: str, *, students: list[str] | None = None, jobs: int | None = None,
               overrides: dict | None = None, echo=print) -> Report:
-    """Autograde ``lab`` for ``students`` (default: every submission) with ``jobs`` workers.
+    """Autograde ``lab`` for ``students`` (default: every submission) with ``jobs`` workers
+    (default: :func:`default_jobs`).
 
     ``overrides`` are extra config values, e.g. ``{"Execute.timeout": 60}``. ``echo`` gets one
     progress line per finished submission (None: silent).
     """
+    t0 = time.monotonic()
     grading_dir = Path(grading_dir).resolve()
     overrides = dict(overrides or {})
-    config = load_config(grading_dir, overrides)
-    todo = list(students) if students is not None else submissions(grading_dir, lab, config)
-    jobs = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
-    report = Report(lab)
-    t0 = time.monotonic()
+    jobs = max(1, jobs or default_jobs())
     say = echo or (lambda *_: None)
-    say(f"autograding {lab}: {len(todo)} submission(s), {jobs} worker(s)")
     done: dict[str, Outcome] = {}
+    todo: list[str] | None = None
+    config = None
     attempts = 0
-    while len(done) < len(todo) and attempts < 2:
+    report = Report(lab)
+    while attempts < 2 and (todo is None or len(done) < len(todo)):
         attempts += 1
-        pending = [s for s in todo if s not in done]
         ctx = get_context("spawn")  # a clean interpreter: nbgrader, zmq and asyncio do not survive fork
         try:
             with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker,
                                      initargs=(str(grading_dir), overrides)) as pool:
+                if todo is None:
+                    # The workers start (and load nbgrader, seconds) while this process reads the course.
+                    warm = [pool.submit(_ready) for _ in range(jobs)]
+                    config = load_config(grading_dir, overrides)
+                    todo = list(students) if students is not None else submissions(grading_dir, lab, config)
+                    say(f"autograding {lab}: {len(todo)} submission(s), {jobs} worker(s)")
+                    del warm
+                pending = [s for s in todo if s not in done]
                 futures = {pool.submit(_grade, lab, s): s for s in pending}
                 for fut in as_completed(futures):
                     student = futures[fut]
@@ -145,6 +161,8 @@ def autograde(grading_dir: Path | str, lab: str, *, students: list[str] | None =
                     say(_line(len(done), len(todo), outcome))
         except BrokenProcessPool:
             say("a grading worker died; retrying the submissions it had not finished")
+    if todo is None:
+        raise RuntimeError(f"the grading workers could not start nbgrader for {grading_dir} (twice)")
     for student in todo:
         if student not in done:
             done[student] = Outcome(student, False, 0.0, error="its grading worker died twice")
@@ -167,7 +185,7 @@ def main(argv: list[str] | None = None) -> int:
                                      description="Autograde every submission of a lab in parallel (nbgrader).")
     parser.add_argument("lab", help="assignment name, e.g. lab01")
     parser.add_argument("--student", action="append", help="only this student (repeatable)")
-    parser.add_argument("-j", "--jobs", type=int, default=None, help="workers (default: CPU count)")
+    parser.add_argument("-j", "--jobs", type=int, default=None, help="workers (default: CPU count + 1)")
     parser.add_argument("--timeout", type=float, default=None, help="per-cell timeout in seconds (Execute.timeout)")
     parser.add_argument("--course", default=".", help="the directory of nbgrader_config.py (default: .)")
     args = parser.parse_args(argv)
