@@ -21,7 +21,7 @@ def test_a_broken_submission_is_reported_and_the_others_are_graded(tmp_path):
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "alice: 10/10" in proc.stdout and "zed: FAILED" in proc.stdout
     assert "done in" in proc.stdout and "1 graded, 1 failed" in proc.stdout
-    assert "zed: nbgrader could not grade this submission" in proc.stderr
+    assert "lab01/zed: nbgrader could not grade this submission" in proc.stderr
     assert course.scores("lab01", ["alice"], {"task1_tests"}) == {"alice": {"task1_tests": 2}}
 
 

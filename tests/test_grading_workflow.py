@@ -24,7 +24,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from labkit import Course, cell_by_id, copy_nb, edit, new_course
+from labkit import REPO, Course, cell_by_id, copy_nb, edit, new_course
 
 LAB = "lab01"
 FULL = {"task1_tests": 2, "task1_hidden": 1, "task2_tests": 2, "task2_hidden": 1,
@@ -259,3 +259,82 @@ def test_csv_export(workflow):
     for student, cells in EXPECTED.items():
         assert float(rows[student]["raw_score"]) == pytest.approx(sum(cells.values())), student
         assert float(rows[student]["max_score"]) == 10
+
+
+# -- every lab and the capstone through the exchange ---------------------------------------------
+# The same nbgrader code as the commands above (NbGraderAPI, the formgrader's engine, and the
+# exchange classes behind fetch_assignment/submit), in this process: 8 assignments x 2 students
+# would otherwise cost ~60 command start-ups of seconds each. Autograding is the parallel grader,
+# for all assignments at once.
+
+ALL_LABS = sorted(p.name for p in (REPO / "grading" / "source").iterdir() if (p / f"{p.name}.ipynb").is_file())
+
+
+def _api(config):
+    from nbgrader.apps import NbGraderAPI
+    from nbgrader.coursedir import CourseDirectory
+
+    return NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
+
+
+def _ok(result, what):
+    assert result["success"], f"{what}:\n{result.get('error')}\n{result.get('log')}"
+
+
+def _exchange_as_student(home: Path, student: str, lab: str, exchange: Path, op: str) -> None:
+    from nbgrader.utils import capture_log
+    from traitlets.config import Config
+
+    api = _api(Config({"Exchange": {"root": str(exchange), "assignment_dir": str(home)},
+                       "CourseDirectory": {"course_id": "go-platform", "root": str(home)}}))
+    api.coursedir.assignment_id, api.coursedir.student_id = lab, student
+    app = getattr(api.exchange, op)(coursedir=api.coursedir, authenticator=api.authenticator, parent=api)
+    _ok(capture_log(app), f"{student}: {op} {lab}")
+
+
+@pytest.fixture(scope="module")
+def every_lab(tmp_path_factory):
+    from goenv.grading.autograde import load_config
+
+    root = tmp_path_factory.mktemp("every-lab")
+    exchange = root / "exchange"
+    exchange.mkdir()
+    course = new_course(root / "course")
+    course.nbgrader("generate_assignment", "*")
+    instructor = _api(load_config(course.grading, {"Exchange.root": str(exchange)}))
+    for lab in ALL_LABS:
+        _ok(instructor.release_assignment(lab), f"release {lab}")
+    for student in ("alice", "bob"):
+        home = root / "students" / student
+        home.mkdir(parents=True)
+        for lab in ALL_LABS:
+            _exchange_as_student(home, student, lab, exchange, "FetchAssignment")
+            path = home / lab / f"{lab}.ipynb"
+            if student == "alice":  # solves everything; bob submits what he fetched
+                nbformat.write(solve(nbformat.read(path, as_version=4), course.source(lab), ("",)), path)
+            _exchange_as_student(home, student, lab, exchange, "Submit")
+    for lab in ALL_LABS:
+        _ok(instructor.collect(lab), f"collect {lab}")
+    proc = course.autograde(*ALL_LABS)
+    course.nbgrader("generate_feedback", "*")
+    for lab in ALL_LABS:
+        _ok(instructor.release_feedback(lab), f"release_feedback {lab}")
+    for lab in ALL_LABS:
+        _exchange_as_student(root / "students" / "alice", "alice", lab, exchange, "FetchFeedback")
+    course.nbgrader("export", "--to", str(root / "grades.csv"))
+    return dict(root=root, course=course, proc=proc)
+
+
+def test_every_lab_through_the_exchange_and_the_parallel_grader(every_lab):
+    proc = every_lab["proc"]
+    n = 2 * len(ALL_LABS)
+    assert f"[{n}/{n}]" in proc.stdout and f"{n} graded, 0 failed" in proc.stdout, proc.stdout
+    with open(every_lab["root"] / "grades.csv", newline="") as f:
+        rows = {(r["assignment"], r["student_id"]): r for r in csv.DictReader(f)}
+    for lab in ALL_LABS:
+        alice, bob = rows[lab, "alice"], rows[lab, "bob"]
+        assert float(alice["max_score"]) > 0 and float(alice["raw_score"]) == float(alice["max_score"]), lab
+        assert float(bob["raw_score"]) == 0, lab
+        pages = list((every_lab["root"] / "students" / "alice" / lab / "feedback").rglob(f"{lab}.html"))
+        assert pages, lab
+        assert all("BEGIN HIDDEN TESTS" not in page.read_text() for page in pages), lab

@@ -1,4 +1,4 @@
-"""Autograde every submission of a lab in parallel: ``python -m goenv.grading autograde LAB``.
+"""Autograde every submission of one or more labs in parallel: ``python -m goenv.grading autograde LAB...``.
 
 nbgrader's own ``nbgrader autograde LAB`` grades one submission after the other. This runs the
 same nbgrader code (``NbGraderAPI.autograde``, the engine behind the formgrader's Autograde
@@ -37,11 +37,12 @@ class Outcome:
     max_score: float | None = None
     error: str = ""
     log: str = ""
+    lab: str = ""
 
 
 @dataclass
 class Report:
-    lab: str
+    labs: list[str]
     outcomes: list[Outcome] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -85,7 +86,7 @@ def _grade(lab: str, student: str) -> Outcome:
     t0 = time.monotonic()
     result = _API.autograde(lab, student, force=True, create=True)
     return Outcome(student, bool(result.get("success")), time.monotonic() - t0,
-                   error=result.get("error") or "", log=result.get("log") or "")
+                   error=result.get("error") or "", log=result.get("log") or "", lab=lab)
 
 
 def submissions(grading_dir: Path, lab: str, config=None) -> list[str]:
@@ -114,10 +115,10 @@ def _score(config, lab: str, student: str) -> tuple[float | None, float | None]:
         return sub.score, sub.max_score
 
 
-def autograde(grading_dir: Path | str, lab: str, *, students: list[str] | None = None, jobs: int | None = None,
-              overrides: dict | None = None, echo=print) -> Report:
-    """Autograde ``lab`` for ``students`` (default: every submission) with ``jobs`` workers
-    (default: :func:`default_jobs`).
+def autograde(grading_dir: Path | str, labs: str | list[str], *, students: list[str] | None = None,
+              jobs: int | None = None, overrides: dict | None = None, echo=print) -> Report:
+    """Autograde ``labs`` (one name or several) for ``students`` (default: every submission) with
+    ``jobs`` workers (default: :func:`default_jobs`), all labs' submissions in one pool.
 
     ``overrides`` are extra config values, e.g. ``{"Execute.timeout": 60}``. ``echo`` gets one
     progress line per finished submission (None: silent).
@@ -127,11 +128,12 @@ def autograde(grading_dir: Path | str, lab: str, *, students: list[str] | None =
     overrides = dict(overrides or {})
     jobs = max(1, jobs or default_jobs())
     say = echo or (lambda *_: None)
-    done: dict[str, Outcome] = {}
-    todo: list[str] | None = None
+    labs = [labs] if isinstance(labs, str) else list(labs)
+    done: dict[tuple[str, str], Outcome] = {}
+    todo: list[tuple[str, str]] | None = None  # (lab, student)
     config = None
     attempts = 0
-    report = Report(lab)
+    report = Report(labs)
     while attempts < 2 and (todo is None or len(done) < len(todo)):
         attempts += 1
         ctx = get_context("spawn")  # a clean interpreter: nbgrader, zmq and asyncio do not survive fork
@@ -140,57 +142,60 @@ def autograde(grading_dir: Path | str, lab: str, *, students: list[str] | None =
                                      initargs=(str(grading_dir), overrides)) as pool:
                 if todo is None:
                     # The workers start (and load nbgrader, seconds) while this process reads the course.
-                    warm = [pool.submit(_ready) for _ in range(jobs)]
+                    for _ in range(jobs):
+                        pool.submit(_ready)
                     config = load_config(grading_dir, overrides)
-                    todo = list(students) if students is not None else submissions(grading_dir, lab, config)
-                    say(f"autograding {lab}: {len(todo)} submission(s), {jobs} worker(s)")
-                    del warm
-                pending = [s for s in todo if s not in done]
-                futures = {pool.submit(_grade, lab, s): s for s in pending}
+                    todo = [(lab, s) for lab in labs
+                            for s in (students if students is not None else submissions(grading_dir, lab, config))]
+                    say(f"autograding {', '.join(labs)}: {len(todo)} submission(s), {jobs} worker(s)")
+                pending = [key for key in todo if key not in done]
+                futures = {pool.submit(_grade, *key): key for key in pending}
                 for fut in as_completed(futures):
-                    student = futures[fut]
+                    lab, student = key = futures[fut]
                     try:
                         outcome = fut.result()
                     except BrokenProcessPool:
                         raise
                     except Exception as e:  # noqa: BLE001 - one submission's failure must not stop the rest
-                        outcome = Outcome(student, False, 0.0, error=f"{type(e).__name__}: {e}")
+                        outcome = Outcome(student, False, 0.0, error=f"{type(e).__name__}: {e}", lab=lab)
                     if outcome.ok:
                         outcome.score, outcome.max_score = _score(config, lab, student)
-                    done[student] = outcome
-                    say(_line(len(done), len(todo), outcome))
+                    done[key] = outcome
+                    say(_line(len(done), len(todo), outcome, len(labs) > 1))
         except BrokenProcessPool:
             say("a grading worker died; retrying the submissions it had not finished")
     if todo is None:
         raise RuntimeError(f"the grading workers could not start nbgrader for {grading_dir} (twice)")
-    for student in todo:
-        if student not in done:
-            done[student] = Outcome(student, False, 0.0, error="its grading worker died twice")
-            say(_line(len(done), len(todo), done[student]))
-    report.outcomes = [done[s] for s in todo]
+    for lab, student in todo:
+        if (lab, student) not in done:
+            done[lab, student] = Outcome(student, False, 0.0, error="its grading worker died twice", lab=lab)
+            say(_line(len(done), len(todo), done[lab, student], len(labs) > 1))
+    report.outcomes = [done[key] for key in todo]
     report.seconds = time.monotonic() - t0
     say(f"done in {report.seconds:.1f} s: {len(todo) - len(report.failed)} graded, {len(report.failed)} failed")
     return report
 
 
-def _line(k: int, n: int, o: Outcome) -> str:
+def _line(k: int, n: int, o: Outcome, with_lab: bool = False) -> str:
+    who = f"{o.lab}/{o.student}" if with_lab else o.student
     if o.ok:
         score = f"{o.score:g}/{o.max_score:g}" if o.score is not None else "graded"
-        return f"[{k}/{n}] {o.student}: {score} ({o.seconds:.1f} s)"
-    return f"[{k}/{n}] {o.student}: FAILED ({o.error.strip().splitlines()[-1] if o.error.strip() else 'see log'})"
+        return f"[{k}/{n}] {who}: {score} ({o.seconds:.1f} s)"
+    return f"[{k}/{n}] {who}: FAILED ({o.error.strip().splitlines()[-1] if o.error.strip() else 'see log'})"
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m goenv.grading autograde",
-                                     description="Autograde every submission of a lab in parallel (nbgrader).")
-    parser.add_argument("lab", help="assignment name, e.g. lab01")
+                                     description="Autograde every submission of one or more labs in parallel (nbgrader).")
+    parser.add_argument("labs", nargs="+", metavar="LAB", help="assignment name(s), e.g. lab01")
     parser.add_argument("--student", action="append", help="only this student (repeatable)")
     parser.add_argument("-j", "--jobs", type=int, default=None, help="workers (default: CPU count + 1)")
     parser.add_argument("--timeout", type=float, default=None, help="per-cell timeout in seconds (Execute.timeout)")
     parser.add_argument("--course", default=".", help="the directory of nbgrader_config.py (default: .)")
     args = parser.parse_args(argv)
     overrides = {"Execute.timeout": args.timeout} if args.timeout else {}
-    report = autograde(args.course, args.lab, students=args.student, jobs=args.jobs, overrides=overrides)
+    report = autograde(args.course, args.labs, students=args.student, jobs=args.jobs, overrides=overrides)
     for o in report.failed:
-        print(f"\n--- {o.student}: nbgrader could not grade this submission\n{o.error}\n{o.log}", file=sys.stderr)
+        print(f"\n--- {o.lab}/{o.student}: nbgrader could not grade this submission\n{o.error}\n{o.log}",
+              file=sys.stderr)
     return 1 if report.failed else 0
