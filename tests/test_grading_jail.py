@@ -53,3 +53,21 @@ def test_jailed_execute_runs_a_notebook_read_only(tmp_path):
     assert nb.cells[0].outputs[0]["ename"] == "OSError" and "Read-only" in nb.cells[0].outputs[0]["evalue"]
     assert nb.cells[1].outputs[0]["text"] == "still running\n"
     assert not (ro / "x").exists()
+
+
+def test_the_kernels_scratch_directory_is_removed(tmp_path, monkeypatch):
+    monkeypatch.setenv("TMPDIR", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", None)  # re-read TMPDIR
+    ro = tmp_path / "course"
+    ro.mkdir()
+    nb = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                                           "language": "python"}})
+    nb.cells = [nbformat.v4.new_code_cell("import os; print(os.environ['IPYTHONDIR'])")]
+    config = Config()
+    config.JailedKernelManager.read_only = [str(ro)]
+    jail.JailedExecute(config=config, timeout=60).preprocess(nb, {"metadata": {"path": str(ro)}})
+    assert nb.cells[0].outputs[0]["text"].startswith(str(tmp_path / "tmp" / "goenv-kernel-"))
+    assert not list((tmp_path / "tmp").glob("goenv-kernel-*"))

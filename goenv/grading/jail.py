@@ -93,9 +93,9 @@ class JailedKernelManager(AsyncKernelManager):
             kernel_cmd = jail_command(list(kernel_cmd), self.read_only, self.writable)
             env = dict(kw.get("env") or os.environ)
             # IPython and matplotlib want writable config dirs; HOME is read-only in here.
-            scratch = tempfile.mkdtemp(prefix="goenv-kernel-")
-            env.setdefault("IPYTHONDIR", os.path.join(scratch, "ipython"))
-            env.setdefault("MPLCONFIGDIR", os.path.join(scratch, "matplotlib"))
+            self._scratch = tempfile.mkdtemp(prefix="goenv-kernel-")
+            env.setdefault("IPYTHONDIR", os.path.join(self._scratch, "ipython"))
+            env.setdefault("MPLCONFIGDIR", os.path.join(self._scratch, "matplotlib"))
             kw["env"] = env
         elif self.require:
             raise RuntimeError(f"cannot isolate the grading kernel: {why_not}")
@@ -103,6 +103,13 @@ class JailedKernelManager(AsyncKernelManager):
             self.log.warning("grading kernel NOT isolated (%s): submission code can write the course "
                              "directory and HOME", why_not)
         await super()._async_launch_kernel(kernel_cmd, **kw)
+
+    async def _async_cleanup_resources(self, restart: bool = False) -> None:
+        await super()._async_cleanup_resources(restart=restart)
+        scratch = getattr(self, "_scratch", None)
+        if scratch and not restart:
+            shutil.rmtree(scratch, ignore_errors=True)
+            self._scratch = None
 
 
 
