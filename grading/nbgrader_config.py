@@ -10,6 +10,7 @@ is the repository root:
     grading/gradebook.db               the gradebook (git-ignored)
 """
 
+import glob
 import os
 import shutil
 
@@ -39,7 +40,8 @@ ROOT = os.path.dirname(GRADING)
 c.CourseDirectory.course_id = "go-platform"
 c.CourseDirectory.root = ROOT
 c.CourseDirectory.source_directory = "grading/source"
-c.CourseDirectory.release_directory = "labs"
+RELEASE = "labs"
+c.CourseDirectory.release_directory = RELEASE
 c.CourseDirectory.submitted_directory = "grading/submitted"
 c.CourseDirectory.autograded_directory = "grading/autograded"
 c.CourseDirectory.feedback_directory = "grading/feedback"
@@ -80,11 +82,13 @@ c.ClearGoSolutions.check_compiles = True
 # get their regions stubbed after generate_assignment, and at autograde the learner's versions
 # are kept instead of being replaced by the source's (which hold the solutions).
 def _stub_released_go_files(assignment, student, notebooks):
-    try:
-        stub_go_files(os.path.join(ROOT, "labs", assignment))
-    except Exception as e:  # nbgrader would only log it, and the solutions would stay in the release
-        shutil.rmtree(os.path.join(ROOT, "labs", assignment), ignore_errors=True)
-        raise SystemExit(f"generate_assignment {assignment}: release removed, its Go files: {e}")
+    # `assignment` may be a pattern (`nbgrader generate_assignment "*"`).
+    for release in sorted(glob.glob(os.path.join(ROOT, RELEASE, assignment))):
+        try:
+            stub_go_files(release)
+        except Exception as e:  # nbgrader would only log it, and the solutions would stay in the release
+            shutil.rmtree(release, ignore_errors=True)
+            raise SystemExit(f"generate_assignment: {release} removed, its Go files: {e}")
 
 
 c.GenerateAssignment.post_convert_hook = _stub_released_go_files

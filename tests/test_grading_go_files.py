@@ -88,6 +88,13 @@ def test_a_bad_region_refuses_the_release(tmp_path):
     assert not (course.root / "labs" / "gofiles").exists()
 
 
+def test_generating_every_assignment_at_once_stubs_them_too(tmp_path):
+    course = _course(tmp_path)
+    course.nbgrader("generate_assignment", "*")
+    text = (course.root / "labs" / "gofiles" / "prog" / "main.go").read_text()
+    assert "return 42" not in text and 'panic("not implemented yet' in text
+
+
 def test_a_stub_that_does_not_compile_refuses_the_release(tmp_path):
     # The region swallows the function's closing brace: the stub cannot compile.
     bad = MAIN_GO.replace("\treturn 42\n\t// END SOLUTION\n}\n", "\treturn 42\n}\n// END SOLUTION\n")
