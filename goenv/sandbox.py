@@ -43,6 +43,11 @@ SAFE_PATH = "/usr/local/bin:/usr/bin:/bin"
 _READ_CHUNK = 65536
 #: After the main process exits, how long to keep reading pipes held open by its children.
 _DRAIN_S = 0.2
+# A memory sample taken just after exec sees the program before its runtime has mapped its heap
+# (from tens of KiB up); a Go program that has started (alone or under qemu) is above 1 MiB. When
+# nothing larger was seen (it exited before the next sample), the peak is unknown, not tiny: report
+# None rather than a misleading figure.
+_MIN_MEASURED = 1 << 20
 
 OutputCallback = Callable[[str, str], None]
 
@@ -417,7 +422,7 @@ def _supervise(proc, limits: Limits, out_cap: _Capture, err_cap: _Capture, start
     return Outcome(
         stdout=out_cap.text(), stderr=err_cap.text(), exit_code=exit_code, signal=sig,
         timed_out=stopped_by == "wall_time", truncated=out_cap.truncated or err_cap.truncated,
-        stopped_by=stopped_by, duration_s=duration, peak_memory_bytes=peak or None,
+        stopped_by=stopped_by, duration_s=duration, peak_memory_bytes=peak if peak >= _MIN_MEASURED else None,
         network_isolated=isolated, stdout_bytes=out_cap.total, stderr_bytes=err_cap.total,
     )
 
