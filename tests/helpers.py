@@ -44,3 +44,24 @@ def live_marked_processes() -> list[int]:
 def needs_qemu(arch: str):
     """Skip marker for tests that need qemu-<arch> (CI installs qemu-user, so they run there)."""
     return pytest.mark.skipif(find_qemu(arch) is None, reason=f"qemu-{arch} not installed (apt-get install qemu-user)")
+
+
+@pytest.fixture
+def named():
+    """Keep programs as a ``%%go --name`` cell would: ``named(name, source_or_txtar, env=None, **build options)``.
+
+    The programs kept before the test are restored after it.
+    """
+    from goenv import magic
+    from goenv.options import BuildOptions
+    from goenv.workspace import Program
+
+    saved = dict(magic._PROGRAMS)
+
+    def keep(name: str, src: str, env: dict | None = None, **opts) -> None:
+        magic._PROGRAMS[name] = magic.NamedProgram(Program.coerce(src, name=name), BuildOptions.coerce(None, **opts),
+                                                   env or {})
+
+    yield keep
+    magic._PROGRAMS.clear()
+    magic._PROGRAMS.update(saved)

@@ -9,23 +9,11 @@ from contextlib import redirect_stderr
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
-from goenv import magic
 from goenv.grading import checks
 from goenv.grading.checks import CheckFailed
-from goenv.options import BuildOptions
-from goenv.workspace import Program
+from helpers import named  # noqa: F401 (a fixture)
 
 HELLO = 'package main\nimport ("fmt"; "runtime")\nfunc main() { fmt.Println(runtime.GOOS + "/" + runtime.GOARCH) }\n'
-
-
-@pytest.fixture
-def named():
-    """Keep programs as a `%%go --name` cell would."""
-    saved = dict(magic._PROGRAMS)
-    yield lambda name, src, **opts: magic._PROGRAMS.__setitem__(
-        name, magic.NamedProgram(Program.from_source(src, name=name), BuildOptions.coerce(None, **opts)))
-    magic._PROGRAMS.clear()
-    magic._PROGRAMS.update(saved)
 
 
 def test_missing_program_says_which_cell_to_run():

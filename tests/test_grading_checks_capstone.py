@@ -7,12 +7,11 @@ import os
 
 import pytest
 
-from goenv import magic
 from goenv.grading import checks, checks_capstone as cap
 from goenv.grading.checks import CheckFailed
 from goenv.options import BuildOptions
 from goenv.results import BuildResult
-from goenv.workspace import Program
+from helpers import named  # noqa: F401 (a fixture)
 
 # A small program with platinfo's contract: stamped variables, a key=value report, `check`, and
 # platform() in per-OS files (Linux via uname, a fallback for the rest).
@@ -105,16 +104,6 @@ WINDOWS = '-- platform_windows.go --\npackage main\n\nfunc platform() (string, s
 GOOD = MAIN + fallback("//go:build !linux")
 SHARED = ["main.go"]
 STAMP = "-X main.version=1.2.3 -X main.commit=abc1234"
-
-
-@pytest.fixture
-def named():
-    """Keep programs as a `%%go --name` cell would."""
-    saved = dict(magic._PROGRAMS)
-    yield lambda name, src, **opts: magic._PROGRAMS.__setitem__(
-        name, magic.NamedProgram(Program.coerce(src, name=name), BuildOptions.coerce(None, **opts)))
-    magic._PROGRAMS.clear()
-    magic._PROGRAMS.update(saved)
 
 
 def test_build_as_ignores_the_cells_options(named):

@@ -12,12 +12,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from goenv import magic
 from goenv.grading import checks, checks_lab03
 from goenv.grading.checks import CheckFailed
-from goenv.options import BuildOptions
 from goenv.runners import find_qemu
-from goenv.workspace import Program
+from helpers import named  # noqa: F401 (a fixture)
 
 SOURCE = Path(__file__).resolve().parents[1] / "grading" / "source" / "lab03" / "lab03.ipynb"
 
@@ -37,16 +35,6 @@ def replace_region(src: str, after: str, body: str) -> str:
     start = src.index("\t// BEGIN SOLUTION\n", src.index(after))
     end = src.index("\t// END SOLUTION\n", start) + len("\t// END SOLUTION\n")
     return src[:start] + body + "\n" + src[end:]
-
-
-@pytest.fixture
-def named():
-    """Keep programs as a `%%go --name` cell would."""
-    saved = dict(magic._PROGRAMS)
-    yield lambda name, src, **opts: magic._PROGRAMS.__setitem__(
-        name, magic.NamedProgram(Program.from_source(src, name=name), BuildOptions.coerce(None, **opts)))
-    magic._PROGRAMS.clear()
-    magic._PROGRAMS.update(saved)
 
 
 # -- CGO_ENABLED as typed ------------------------------------------------------------------

@@ -7,14 +7,11 @@ from contextlib import redirect_stderr
 
 import pytest
 
-from goenv import magic
 from goenv.grading import checks, checks_lab04
 from goenv.grading.checks import CheckFailed
-from goenv.options import BuildOptions
 from goenv.results import BuildResult
-from goenv.workspace import Program
 
-from helpers import needs_qemu
+from helpers import named, needs_qemu  # noqa: F401 (named: a fixture)
 
 COUNTER = '''package main
 
@@ -61,16 +58,6 @@ func main() {
 	println(atomic.LoadUint64(&x))
 }
 '''
-
-
-@pytest.fixture
-def named():
-    """Keep programs as a `%%go --name` cell would."""
-    saved = dict(magic._PROGRAMS)
-    yield lambda name, src, env=None, **opts: magic._PROGRAMS.__setitem__(
-        name, magic.NamedProgram(Program.from_source(src, name=name), BuildOptions.coerce(None, **opts), env or {}))
-    magic._PROGRAMS.clear()
-    magic._PROGRAMS.update(saved)
 
 
 def _store(body: str, **opts):

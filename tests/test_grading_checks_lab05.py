@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from goenv import magic
 from goenv.grading import checks, checks_lab05
 from goenv.grading.checks import CheckFailed
-from goenv.options import BuildOptions
-from goenv.workspace import Program
+from helpers import named  # noqa: F401 (a fixture)
 
 MAIN = '''-- main.go --
 package main
@@ -40,16 +38,6 @@ EDITION = ('-- main.go --\npackage main\n\nimport "fmt"\n\nvar edition = "commun
 GOOD = MAIN + LINUX + DARWIN + WINDOWS + fallback("//go:build !linux && !darwin && !windows")
 OS_FILES = {"linux/amd64": "p_linux.go", "darwin/arm64": "p_darwin.go", "windows/amd64": "p_windows.go"}
 TARGETS = [*OS_FILES, "freebsd/amd64"]
-
-
-@pytest.fixture
-def named():
-    """Keep programs as a `%%go --name` cell would."""
-    saved = dict(magic._PROGRAMS)
-    yield lambda name, src, **opts: magic._PROGRAMS.__setitem__(
-        name, magic.NamedProgram(Program.coerce(src, name=name), BuildOptions.coerce(None, **opts)))
-    magic._PROGRAMS.clear()
-    magic._PROGRAMS.update(saved)
 
 
 def _fallback(name):

@@ -13,12 +13,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from goenv import magic
 from goenv.grading import checks, checks_lab07
 from goenv.grading.checks import CheckFailed
 from goenv.grading.preprocessors import go_program_text
-from goenv.options import BuildOptions
-from goenv.workspace import Program
+from helpers import named  # noqa: F401 (a fixture)
 
 LAB = Path(__file__).resolve().parents[1] / "grading" / "source" / "lab07" / "lab07.ipynb"
 
@@ -50,16 +48,6 @@ func main() { io.Copy(os.Stdout, os.Stdin) }
 def echoed(text: str):
     """A real run whose standard output is ``text``."""
     return checks.run(ECHO, stdin=text)
-
-
-@pytest.fixture
-def named():
-    """Keep programs as a `%%go --name` cell would."""
-    saved = dict(magic._PROGRAMS)
-    yield lambda name, src, env=None, **opts: magic._PROGRAMS.__setitem__(
-        name, magic.NamedProgram(Program.from_source(src, name=name), BuildOptions.coerce(None, **opts), env or {}))
-    magic._PROGRAMS.clear()
-    magic._PROGRAMS.update(saved)
 
 
 # -- task 1: MemStats ------------------------------------------------------------------------------
